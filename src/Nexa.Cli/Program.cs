@@ -1,0 +1,1 @@
+return await Nexa.Cli.NexaCli.RunAsync(args);

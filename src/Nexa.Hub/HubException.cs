@@ -1,0 +1,3 @@
+namespace Nexa.Hub;
+
+public class HubException(string message) : Exception(message);

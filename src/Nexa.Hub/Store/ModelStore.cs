@@ -6,6 +6,24 @@ namespace Nexa.Hub.Store;
 public sealed record StoredModel(ModelName Name, string Directory, ModelManifest Manifest)
 {
     public string PathOf(string fileName) => System.IO.Path.Combine(Directory, fileName);
+
+    /// <summary>
+    /// The quant to load: the one asked for if it is downloaded (null if not); with none asked for, a fixed
+    /// choice (the original picks at random): Q4_0, then Q4_K_M, then Q8_0, then the first in name order.
+    /// </summary>
+    public string? ChooseQuant(string? requested)
+    {
+        var quants = Manifest.DownloadedQuants;
+        if (requested is not null)
+            return quants.FirstOrDefault(q => string.Equals(q, requested, StringComparison.OrdinalIgnoreCase));
+        return Pull.QuantNames.Preferred.FirstOrDefault(quants.Contains) ?? quants.FirstOrDefault();
+    }
+
+    /// <summary>The GGUF to load for a quant (the first shard of a split model).</summary>
+    public string ModelPath(string quant) => PathOf(Manifest.ModelFile[quant].Name);
+
+    /// <summary>The vision projector, when the model has one on disk.</summary>
+    public string? MMProjPath => Manifest.MMProjFile.IsPresent ? PathOf(Manifest.MMProjFile.Name) : null;
 }
 
 /// <summary>

@@ -112,3 +112,27 @@ public class ModelStoreTests
         Assert.EndsWith(Path.Combine(".cache", "nexa.ai", "nexa_sdk"), ModelStore.DefaultDataDir(_ => null));
     }
 }
+
+public class StoredModelTests
+{
+    private static StoredModel With(params string[] quants) => new(ModelName.Parse("org/m"), "/d", new ModelManifest
+    {
+        ModelFile = quants.ToDictionary(q => q, q => new ModelFileInfo { Name = $"m-{q}.gguf", Downloaded = true, Size = 1 }),
+    });
+
+    [Theory]
+    [InlineData(new[] { "Q8_0", "Q4_K_M", "Q4_0" }, "Q4_0")]
+    [InlineData(new[] { "Q8_0", "Q4_K_M" }, "Q4_K_M")]
+    [InlineData(new[] { "F16", "Q8_0" }, "Q8_0")]
+    [InlineData(new[] { "F16", "BF16" }, "BF16")]
+    public void A_request_without_quant_gets_a_fixed_documented_choice(string[] quants, string expected) =>
+        Assert.Equal(expected, With(quants).ChooseQuant(null));
+
+    [Fact]
+    public void A_requested_quant_must_be_downloaded()
+    {
+        Assert.Equal("Q8_0", With("Q8_0", "Q4_0").ChooseQuant("q8_0"));
+        Assert.Null(With("Q4_0").ChooseQuant("Q8_0"));
+        Assert.Equal("/d/m-Q4_0.gguf", With("Q4_0").ModelPath("Q4_0"));
+    }
+}

@@ -1,0 +1,109 @@
+namespace Nexa.Engine.Text;
+
+// The engine's own types for a chat generation. They carry no JSON and no HTTP: the server maps OpenAI
+// requests onto them, the runner carries them over gRPC, and the scheduler consumes them.
+
+/// <summary>How a text model is loaded. Every size is explicit: llama.cpp's defaults are unsafe (see ARCHITECTURE.md).</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Tokens of KV cache (shared by all sequences). Never the model's training context by default.</summary>
+    public int ContextSize { get; init; } = 4096;
+
+    /// <summary>CPU threads for decoding; 0 means one per core of this machine.</summary>
+    public int Threads { get; init; }
+
+    public int BatchSize { get; init; } = 512;
+
+    /// <summary>Layers to offload to a GPU when a GPU backend is installed; 0 on CPU-only machines.</summary>
+    public int GpuLayers { get; init; }
+
+    /// <summary>Concurrent sequences the scheduler may run (1 until continuous batching lands).</summary>
+    public int Parallel { get; init; } = 1;
+}
+
+public sealed record ChatMessage(string Role, string Content);
+
+public sealed record SamplingOptions
+{
+    public float Temperature { get; init; } = 0.8f;
+    public float TopP { get; init; } = 0.95f;
+    public int TopK { get; init; } = 40;
+    public float MinP { get; init; } = 0.05f;
+    public float RepetitionPenalty { get; init; } = 1.0f;
+    public float PresencePenalty { get; init; }
+    public float FrequencyPenalty { get; init; }
+
+    /// <summary>Null: a random seed per request.</summary>
+    public uint? Seed { get; init; }
+
+    /// <summary>Token id → bias added to its logit (-100 bans it).</summary>
+    public IReadOnlyDictionary<int, float> LogitBias { get; init; } = new Dictionary<int, float>();
+}
+
+public sealed record ChatRequest
+{
+    public required IReadOnlyList<ChatMessage> Messages { get; init; }
+    public SamplingOptions Sampling { get; init; } = new();
+
+    /// <summary>Most tokens to generate; null: until the context is full.</summary>
+    public int? MaxTokens { get; init; }
+
+    /// <summary>Strings that end the answer; never part of the text returned.</summary>
+    public IReadOnlyList<string> Stop { get; init; } = [];
+
+    /// <summary>Qwen3-style thinking on: text inside &lt;think&gt;…&lt;/think&gt; comes back as reasoning.</summary>
+    public bool EnableThinking { get; init; }
+
+    /// <summary>Keep generating past end-of-generation tokens (benchmarks).</summary>
+    public bool IgnoreEos { get; init; }
+}
+
+public enum FinishReason
+{
+    Stop,
+    Length,
+}
+
+/// <summary>What a generation streams back: text pieces, then exactly one <see cref="GenerationFinished"/>.</summary>
+public abstract record GenerationEvent;
+
+/// <summary>A piece of the answer: whole UTF-8 characters, never a stop string or part of one.</summary>
+public sealed record TextDelta(string Text, bool IsReasoning) : GenerationEvent;
+
+public sealed record GenerationFinished(FinishReason Reason, int PromptTokens, int CompletionTokens, TimeSpan TimeToFirstToken, TimeSpan Elapsed) : GenerationEvent;
+
+/// <summary>What a loaded text model tells about itself.</summary>
+public sealed record TextModelInfo(string Path, string? Architecture, int ContextSize, int TrainingContextSize, int VocabularySize, bool HasChatTemplate);
+
+public enum EngineErrorKind
+{
+    /// <summary>The request cannot be served as asked (HTTP 400): e.g. a prompt longer than the context.</summary>
+    InvalidRequest,
+
+    /// <summary>The model file cannot be loaded (llama.cpp's reason in the message).</summary>
+    LoadFailed,
+
+    /// <summary>The engine failed while serving a valid request (HTTP 500).</summary>
+    Internal,
+
+    /// <summary>The runner process holding the model died (HTTP 500; the next request starts a new one).</summary>
+    Crashed,
+}
+
+/// <summary>An engine failure with a message meant for the client; <c>Code</c> is OpenAI's error code when one applies.</summary>
+public sealed class EngineException(EngineErrorKind kind, string message, string? code = null, string? param = null, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public EngineErrorKind Kind { get; } = kind;
+    public string? Code { get; } = code;
+    public string? Param { get; } = param;
+}
+
+/// <summary>One loaded chat model, wherever it runs (in this process, or in a runner process).</summary>
+public interface IChatModel : IAsyncDisposable
+{
+    TextModelInfo Info { get; }
+
+    /// <summary>Streams one generation. Cancelling the token stops it and frees its sequence at once.</summary>
+    IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, CancellationToken ct);
+}

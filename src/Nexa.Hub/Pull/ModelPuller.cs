@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nexa.Hub.Gguf;
 using Nexa.Hub.HuggingFace;
 using Nexa.Hub.Store;
 
@@ -49,7 +50,18 @@ public sealed class ModelPuller(ModelStore store, HubClient hub, FileDownloader 
             downloaded += file.Size;
         }
 
-        var manifest = BuildManifest(existing?.Manifest, name, plan, snapshot.Revision, dir, request.ModelType);
+        ModelManifest manifest;
+        try
+        {
+            manifest = BuildManifest(existing?.Manifest, name, plan, snapshot.Revision, dir, request.ModelType);
+        }
+        catch (GgufFormatException)
+        {
+            // A file with the hub's hash that is still no valid GGUF: keep nothing of it (llama.cpp must never see it).
+            foreach (var file in toFetch)
+                File.Delete(Path.Combine(dir, file.Path));
+            throw;
+        }
         store.WriteManifest(name, manifest);
         return new PullResult(name with { Quant = plan.Quant.Quant }, plan.Quant.Quant, manifest, false, downloaded, clock.Elapsed);
     }

@@ -1,0 +1,52 @@
+namespace Nexa.Bench;
+
+/// <summary>Benchmarks, each side by side with a reference measured in the same run; prints a table and writes JSON.</summary>
+public static class BenchCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var what = args.FirstOrDefault() ?? "help";
+        switch (what)
+        {
+            case "pull":
+                return await PullBenchmark.RunAsync(Options.Parse(args.Skip(1)));
+            case "hub":
+                return await DemoHub.RunAsync(args.Skip(1).ToArray());
+            default:
+                Console.WriteLine("""
+                    usage: dotnet run -c Release --project bench/Nexa.Bench -- <benchmark> [options]
+
+                    benchmarks:
+                      pull   nexa pull of one large file from a hub on 127.0.0.1, next to curl on the same URL
+                             --size-mb 500  --runs 3  --connections 4  --out bench/out
+                      hub    a fake Hugging Face hub on 127.0.0.1 for trying `nexa pull` offline:
+                             hub <org/repo>=<file.gguf>... [--big-mb N] [--rate-mb N]; then HF_ENDPOINT=<printed url> nexa pull <org/repo>
+                    """);
+                return what == "help" ? 0 : 2;
+        }
+    }
+}
+
+public sealed record Options(long SizeMb, int Runs, int Connections, string OutDir)
+{
+    public static Options Parse(IEnumerable<string> args)
+    {
+        var map = new Dictionary<string, string>();
+        string? key = null;
+        foreach (var arg in args)
+        {
+            if (arg.StartsWith("--", StringComparison.Ordinal))
+                key = arg[2..];
+            else if (key is not null)
+            {
+                map[key] = arg;
+                key = null;
+            }
+        }
+        return new Options(
+            long.Parse(map.GetValueOrDefault("size-mb", "500"), System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(map.GetValueOrDefault("runs", "3"), System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(map.GetValueOrDefault("connections", "4"), System.Globalization.CultureInfo.InvariantCulture),
+            map.GetValueOrDefault("out", "bench/out"));
+    }
+}

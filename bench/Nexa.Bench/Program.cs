@@ -1,0 +1,1 @@
+return await Nexa.Bench.BenchCli.RunAsync(args);

@@ -127,7 +127,7 @@ public class PullCommandTests : PullTestBase
 
         Assert.Equal(1, pull.ExitCode);
         Assert.Contains("bad-Q8_0.gguf", pull.Error);
-        Assert.Contains("not a GGUF file", pull.Error);
+        Assert.Contains("is not supported (only versions 2 and 3)", pull.Error);
         Assert.Empty(Store.List());
         Assert.False(File.Exists(StoredFile("org/bad", "bad-Q8_0.gguf")));
     }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Nexa.Hub;
+using Nexa.Hub.Gguf;
+using Nexa.Hub.Store;
 using Spectre.Console;
 
 namespace Nexa.Cli.Commands;
@@ -23,7 +25,7 @@ internal static class ListCommand
             var table = new Table().Border(TableBorder.Simple);
             table.AddColumn("NAME").AddColumn(new TableColumn("SIZE").RightAligned()).AddColumn("QUANTS");
             if (ctx.Verbose)
-                table.AddColumn("TYPE").AddColumn("FILES");
+                table.AddColumn("TYPE").AddColumn("ARCH").AddColumn(new TableColumn("CTX").RightAligned()).AddColumn("FILES");
             foreach (var model in models)
             {
                 var cells = new List<string>
@@ -35,6 +37,9 @@ internal static class ListCommand
                 if (ctx.Verbose)
                 {
                     cells.Add(Markup.Escape(model.Manifest.ModelType));
+                    var (arch, context) = ReadHeader(model);
+                    cells.Add(Markup.Escape(arch));
+                    cells.Add(context);
                     cells.Add(Markup.Escape(string.Join("\n", model.Manifest.AllFiles.Where(f => f.Downloaded).Select(f => model.PathOf(f.Name)))));
                 }
                 table.AddRow([.. cells]);
@@ -43,5 +48,22 @@ internal static class ListCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    // The GGUF header of the quant a request without one would load: architecture and training context.
+    private static (string Arch, string Context) ReadHeader(StoredModel model)
+    {
+        if (model.ChooseQuant(null) is not { } quant)
+            return ("?", "?");
+        try
+        {
+            var gguf = GgufReader.Read(model.ModelPath(quant));
+            var context = gguf.Architecture is { } a ? gguf.GetInt64($"{a}.context_length") : null;
+            return (gguf.Architecture ?? "?", context?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?");
+        }
+        catch (Exception e) when (e is HubException or IOException)
+        {
+            return ("unreadable", "?");
+        }
     }
 }

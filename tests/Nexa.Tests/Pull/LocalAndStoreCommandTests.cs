@@ -80,6 +80,8 @@ public class LocalAndStoreCommandTests : PullTestBase
 
         Assert.Contains("TYPE", list.Out);
         Assert.Contains("llm", list.Out);
+        Assert.Contains("llama", list.Out);
+        Assert.Contains(TinyModels.ContextLength.ToString(System.Globalization.CultureInfo.InvariantCulture), list.Out);
         Assert.Contains("v-Q8_0.gguf", list.Out);
     }
 }

@@ -23,13 +23,13 @@ public static class NexaCli
     /// <summary>The process entry point: Ctrl-C cancels the running command (exit 130) instead of killing the process.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        using var interrupt = new CancellationTokenSource();
+        var env = CliEnvironment.FromProcess();
         using var onCtrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
         {
             context.Cancel = true;
-            interrupt.Cancel();
+            env.Interrupts.Raise();
         });
-        return await RunAsync(args, CliEnvironment.FromProcess(), interrupt.Token);
+        return await RunAsync(args, env, env.Interrupts.Command);
     }
 
     public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken ct)

@@ -16,12 +16,6 @@ internal static class InferCommand
         NotBuilt.Command("infer", "Chat with a model in the terminal, in-process", "nexa infer (the terminal chat)", env, withModel: true);
 }
 
-internal static class RunCommand
-{
-    public static Command Create(CliEnvironment env) =>
-        NotBuilt.Command("run", "Chat with a model through a running nexa serve", "nexa run (the terminal chat against nexa serve)", env, withModel: true);
-}
-
 internal static class NotBuilt
 {
     public static Command Command(string name, string description, string what, CliEnvironment env, bool withModel = false)

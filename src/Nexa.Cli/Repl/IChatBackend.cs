@@ -1,0 +1,9 @@
+using Nexa.Engine.Text;
+
+namespace Nexa.Cli.Repl;
+
+/// <summary>Where the REPL's turns go: the engine in this process (`infer`) or a running server (`run`).</summary>
+internal interface IChatBackend : IAsyncDisposable
+{
+    IAsyncEnumerable<GenerationEvent> ChatAsync(ChatRequest request, CancellationToken ct);
+}

@@ -31,9 +31,8 @@ public sealed partial class LocalImporter(ModelStore store, IPullProgress progre
         using var held = await ModelLock.AcquireAsync(store.LockPath(name),
             () => progress.Info($"another nexa process is writing {name.Id}; waiting for it to finish"), ct);
         var dir = store.ModelDir(name);
-        var existing = store.Find(name)?.Manifest;
         var selected = name.Quant is null ? quants : quants.Where(q => q.Quant == name.Quant).ToList();
-        var manifest = existing ?? new ModelManifest { Name = name.Id };
+        var manifest = store.Find(name)?.Manifest;
         foreach (var quant in selected)
         {
             var plan = PullPlanner.Plan(snapshot, quant.Quant, (_, _) => null);
@@ -45,11 +44,11 @@ public sealed partial class LocalImporter(ModelStore store, IPullProgress progre
                 progress.BytesReceived(file.Path, file.Size);
                 progress.FileCompleted(file.Path);
             }
-            manifest = Merge(manifest, plan, dir, modelType);
+            manifest = ManifestBuilder.Add(manifest, name, plan, "local", dir, modelType);
         }
-        store.WriteManifest(name, manifest);
+        store.WriteManifest(name, manifest!);
         var first = selected[0].Quant;
-        return new PullResult(name with { Quant = first }, first, manifest, false, 0, clock.Elapsed);
+        return new PullResult(name with { Quant = first }, first, manifest!, false, 0, clock.Elapsed);
     }
 
     private static (string Root, List<RepoFile> Files) Collect(string source)
@@ -77,34 +76,11 @@ public sealed partial class LocalImporter(ModelStore store, IPullProgress progre
         throw new HubException(HubErrorKind.NotFound, $"{source} does not exist");
     }
 
-    private static bool SameShardSet(string a, string b)
-    {
-        static string? Stem(string p) => System.Text.RegularExpressions.Regex.Match(Path.GetFileName(p), @"^(.*)-\d{5}-of-\d{5}\.gguf$", System.Text.RegularExpressions.RegexOptions.IgnoreCase) is { Success: true } m ? m.Groups[1].Value : null;
-        return Stem(a) is { } stem && stem == Stem(b);
-    }
+    private static bool SameShardSet(string a, string b) =>
+        PullPlanner.ShardStem(Path.GetFileName(a)) is { } stem && stem == PullPlanner.ShardStem(Path.GetFileName(b));
 
     private static RepoFile Local(string root, string path) =>
         new(Path.GetRelativePath(root, path).Replace('\\', '/'), new FileInfo(path).Length, null, null);
-
-    private static ModelManifest Merge(ModelManifest manifest, PullPlan plan, string dir, string? modelType)
-    {
-        static ModelFileInfo Info(RepoFile f) => new() { Name = f.Path, Downloaded = true, Size = f.Size };
-        var modelFiles = new Dictionary<string, ModelFileInfo>(manifest.ModelFile, StringComparer.OrdinalIgnoreCase) { [plan.Quant.Quant] = Info(plan.Quant.Main) };
-        var extras = (manifest.ExtraFiles ?? []).Where(e => plan.AllFiles.All(f => f.Path != e.Name)).ToList();
-        extras.AddRange(plan.Quant.Files.Skip(1).Concat(plan.Extras).Select(Info));
-        var mmproj = plan.MMProj is null ? manifest.MMProjFile : Info(plan.MMProj);
-        var detected = ModelTypeDetector.Detect(Path.Combine(dir, plan.Quant.Main.Path), mmproj.IsPresent);
-        return manifest with
-        {
-            ModelName = detected.Architecture ?? manifest.ModelName,
-            ModelType = modelType ?? detected.Type,
-            ModelFile = modelFiles,
-            MMProjFile = mmproj,
-            TokenizerFile = plan.Tokenizer is null ? manifest.TokenizerFile : Info(plan.Tokenizer),
-            ExtraFiles = extras,
-            Revision = "local",
-        };
-    }
 
     private static void LinkOrCopy(string from, string to)
     {

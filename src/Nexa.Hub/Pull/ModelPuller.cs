@@ -53,7 +53,7 @@ public sealed class ModelPuller(ModelStore store, HubClient hub, FileDownloader 
         ModelManifest manifest;
         try
         {
-            manifest = BuildManifest(existing?.Manifest, name, plan, snapshot.Revision, dir, request.ModelType);
+            manifest = ManifestBuilder.Add(existing?.Manifest, name, plan, snapshot.Revision, dir, request.ModelType);
         }
         catch (GgufFormatException)
         {
@@ -97,39 +97,5 @@ public sealed class ModelPuller(ModelStore store, HubClient hub, FileDownloader 
         if (needed + margin > free)
             throw new HubException(HubErrorKind.Storage,
                 $"not enough disk space in {dir}: the pull needs {Bytes.Format(needed)}, {Bytes.Format(free)} is free");
-    }
-
-    private static ModelManifest BuildManifest(ModelManifest? existing, ModelName name, PullPlan plan, string revision, string dir, string? modelType)
-    {
-        static ModelFileInfo Info(RepoFile f) => new() { Name = f.Path, Downloaded = true, Size = f.Size, Sha256 = f.Sha256 };
-
-        var modelFiles = new Dictionary<string, ModelFileInfo>(existing?.ModelFile ?? [], StringComparer.OrdinalIgnoreCase)
-        {
-            [plan.Quant.Quant] = Info(plan.Quant.Main),
-        };
-        // Shards after the first go into ExtraFiles, as the original counts sizes: llama.cpp finds them beside the first.
-        var extras = (existing?.ExtraFiles ?? []).ToList();
-        foreach (var file in plan.Quant.Files.Skip(1).Concat(plan.Extras))
-        {
-            extras.RemoveAll(e => e.Name == file.Path);
-            extras.Add(Info(file));
-        }
-
-        var mmproj = plan.MMProj is null ? existing?.MMProjFile ?? ModelFileInfo.None : Info(plan.MMProj);
-        var detected = ModelTypeDetector.Detect(Path.Combine(dir, plan.Quant.Main.Path), mmproj.IsPresent);
-        return new ModelManifest
-        {
-            Name = name.Id,
-            ModelName = detected.Architecture ?? existing?.ModelName ?? "",
-            ModelType = modelType ?? detected.Type,
-            PluginId = existing?.PluginId is { Length: > 0 } plugin ? plugin : "cpu_gpu",
-            DeviceId = existing?.DeviceId ?? "",
-            MinSDKVersion = existing?.MinSDKVersion ?? "",
-            ModelFile = modelFiles,
-            MMProjFile = mmproj,
-            TokenizerFile = plan.Tokenizer is null ? existing?.TokenizerFile ?? ModelFileInfo.None : Info(plan.Tokenizer),
-            ExtraFiles = extras,
-            Revision = revision,
-        };
     }
 }

@@ -118,7 +118,8 @@ public static partial class PullPlanner
         return $"{repo} has no GGUF file; nexa runs GGUF models (files: {string.Join(", ", names.Take(8))}{(names.Count > 8 ? ", …" : "")})";
     }
 
-    private static string? ShardStem(string path)
+    /// <summary>For a shard <c>x-00001-of-00003.gguf</c>, the part before the shard suffix; null for other files.</summary>
+    internal static string? ShardStem(string path)
     {
         var m = ShardPattern().Match(path);
         return m.Success ? m.Groups["stem"].Value : null;

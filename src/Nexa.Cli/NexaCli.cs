@@ -88,6 +88,7 @@ public static class NexaCli
             InferCommand.Create(env),
             RunCommand.Create(env),
             VersionCommand.Create(env),
+            RunnerCommand.Create(env),
         };
         return root;
     }

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Nexa.Engine.Text;
+
+namespace Nexa.Runner.Fake;
+
+/// <summary>
+/// A stand-in engine for tests of the runner and the server (<c>nexa runner --fake-engine</c>): deterministic, no
+/// native code. It echoes the last user message one word per event, honours MaxTokens, Stop and Parallel (a request
+/// waits for a free slot like a real sequence), and takes magic user messages (<see cref="Magic"/>) that make it fail
+/// the ways a real engine does.
+/// </summary>
+public sealed class FakeChatModel : IChatModel
+{
+    /// <summary>User messages that make the fake misbehave on purpose.</summary>
+    public static class Magic
+    {
+        /// <summary>Two deltas, then <see cref="Environment.FailFast(string)"/>: a native abort mid-stream.</summary>
+        public const string Crash = "__crash__";
+
+        /// <summary>Thousands of deltas, <see cref="SlowTokenDelay"/> apart: time to cancel or kill mid-stream.</summary>
+        public const string Slow = "__slow__";
+
+        /// <summary>InvalidRequest, code context_length_exceeded, param messages.</summary>
+        public const string Error = "__error__";
+
+        /// <summary>An unexpected exception inside the engine (not an EngineException).</summary>
+        public const string Bug = "__bug__";
+
+        /// <summary>One delta that describes the request as received (<see cref="Describe"/>): proves the wire keeps every field.</summary>
+        public const string EchoRequest = "__echo_request__";
+    }
+
+    public static readonly TimeSpan TokenDelay = TimeSpan.FromMilliseconds(2);
+    public static readonly TimeSpan SlowTokenDelay = TimeSpan.FromMilliseconds(20);
+    public const int SlowTokenCount = 10_000;
+
+    /// <summary>A reasoning delta sent first when thinking is on.</summary>
+    public const string ReasoningText = "pondering";
+
+    private readonly SemaphoreSlim _slots;
+
+    public FakeChatModel(string path, EngineOptions options)
+    {
+        Info = new TextModelInfo(path, "fake", options.ContextSize, TrainingContextSize: 32_768, VocabularySize: 256, HasChatTemplate: true);
+        _slots = new SemaphoreSlim(Math.Max(1, options.Parallel));
+    }
+
+    public TextModelInfo Info { get; }
+
+    /// <summary>The loader for <c>--fake-engine</c>: fails like llama.cpp on a missing file or one that is not GGUF.</summary>
+    public static async Task<IChatModel> LoadAsync(RunnerStartInfo start, CancellationToken ct)
+    {
+        var magic = new byte[4];
+        try
+        {
+            await using var file = File.OpenRead(start.ModelPath);
+            await file.ReadAtLeastAsync(magic, magic.Length, throwOnEndOfStream: false, ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException(EngineErrorKind.LoadFailed, $"cannot open the model file: {e.Message}");
+        }
+        if (!magic.AsSpan().SequenceEqual("GGUF"u8))
+        {
+            // What llama.cpp says in its log before it gives up; the server shows the runner's last lines.
+            await Console.Error.WriteLineAsync($"gguf_init_from_file_impl: invalid magic characters: '{Encoding.ASCII.GetString(magic)}', expected 'GGUF'");
+            throw new EngineException(EngineErrorKind.LoadFailed, "llama.cpp could not load the model file: not a GGUF file");
+        }
+        return new FakeChatModel(start.ModelPath, start.Options);
+    }
+
+    public async IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (request.Messages.Count == 0)
+            throw new EngineException(EngineErrorKind.InvalidRequest, "messages must not be empty", "invalid_value", "messages");
+        var lastUser = request.Messages.LastOrDefault(m => m.Role == "user")?.Content ?? "";
+        var promptTokens = request.Messages.Sum(m => Words(m.Content).Length);
+        if (lastUser == Magic.Error || promptTokens > Info.ContextSize)
+        {
+            throw new EngineException(EngineErrorKind.InvalidRequest,
+                $"This model's maximum context length is {Info.ContextSize} tokens, but the messages are longer.", "context_length_exceeded", "messages");
+        }
+        if (lastUser == Magic.Bug)
+            throw new InvalidOperationException("the fake engine's simulated bug");
+
+        await _slots.WaitAsync(ct);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var firstToken = TimeSpan.Zero;
+            var completion = 0;
+            if (lastUser == Magic.EchoRequest)
+            {
+                yield return new TextDelta(Describe(request), IsReasoning: false);
+                yield return new GenerationFinished(FinishReason.Stop, promptTokens, 1, clock.Elapsed, clock.Elapsed);
+                yield break;
+            }
+
+            if (request.EnableThinking)
+            {
+                completion++;
+                firstToken = clock.Elapsed;
+                yield return new TextDelta(ReasoningText, IsReasoning: true);
+            }
+
+            var answer = new StopMatcher(request.Stop);
+            var reason = FinishReason.Stop;
+            var answerWords = 0;
+            foreach (var (word, delay) in Script(lastUser))
+            {
+                if (request.MaxTokens is { } max && completion >= max)
+                {
+                    reason = FinishReason.Length;
+                    break;
+                }
+                await Task.Delay(delay, ct);
+                if (lastUser == Magic.Crash && completion == 2)
+                {
+                    await Task.Delay(100, ct); // lets the two deltas reach the client first
+                    Environment.FailFast("fake engine: simulated native abort (__crash__)");
+                }
+
+                completion++;
+                if (firstToken == TimeSpan.Zero)
+                    firstToken = clock.Elapsed;
+                var (safe, stopped) = answer.Add(answerWords++ == 0 ? word : " " + word);
+                if (safe.Length > 0)
+                    yield return new TextDelta(safe, IsReasoning: false);
+                if (stopped)
+                    break;
+            }
+            if (!answer.Stopped && answer.Flush() is { Length: > 0 } rest)
+                yield return new TextDelta(rest, IsReasoning: false);
+            yield return new GenerationFinished(reason, promptTokens, completion, firstToken, clock.Elapsed);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    /// <summary>Every field of a request, in one line; the echo test compares it with what was sent.</summary>
+    public static string Describe(ChatRequest request)
+    {
+        var s = request.Sampling;
+        var invariant = CultureInfo.InvariantCulture;
+        var bias = string.Join(",", s.LogitBias.OrderBy(p => p.Key).Select(p => string.Create(invariant, $"{p.Key}:{p.Value}")));
+        var messages = string.Join("|", request.Messages.Select(m => $"{m.Role}:{m.Content}"));
+        return string.Create(invariant,
+            $"messages=[{messages}] temperature={s.Temperature} top_p={s.TopP} top_k={s.TopK} min_p={s.MinP} " +
+            $"repetition_penalty={s.RepetitionPenalty} presence_penalty={s.PresencePenalty} frequency_penalty={s.FrequencyPenalty} " +
+            $"seed={s.Seed?.ToString(invariant) ?? "none"} logit_bias={{{bias}}} max_tokens={request.MaxTokens?.ToString(invariant) ?? "none"} " +
+            $"stop=[{string.Join("|", request.Stop)}] enable_thinking={request.EnableThinking} ignore_eos={request.IgnoreEos}");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _slots.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static IEnumerable<(string Word, TimeSpan Delay)> Script(string lastUser)
+    {
+        if (lastUser == Magic.Slow)
+            return Enumerable.Range(0, SlowTokenCount).Select(i => ($"tick{i}", SlowTokenDelay));
+        if (lastUser == Magic.Crash)
+            return new[] { "about", "to", "crash" }.Select(w => (w, TokenDelay));
+        return Words(lastUser).Select(w => (w, TokenDelay));
+    }
+
+    private static string[] Words(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+}

@@ -34,4 +34,7 @@ public sealed record ServerOptions
     public required string DataDir { get; init; }
 
     public bool Verbose { get; init; }
+
+    /// <summary>Request bodies above this many bytes answer 413 (images travel inline as base64, hence 8 MiB).</summary>
+    public long MaxBodyBytes { get; init; } = 8 * 1024 * 1024;
 }

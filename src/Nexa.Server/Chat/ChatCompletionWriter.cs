@@ -1,0 +1,57 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Nexa.Engine.Text;
+using Nexa.Protocol;
+using Nexa.Protocol.Chat;
+using Nexa.Server.Http;
+
+namespace Nexa.Server.Chat;
+
+/// <summary>A non-streamed answer: gathers the generation, then writes one <c>chat.completion</c>.</summary>
+internal static class ChatCompletionWriter
+{
+    public static async Task WriteAsync(HttpContext http, ChatJob job, IAsyncEnumerable<GenerationEvent> events, CompletionIds ids, CancellationToken ct)
+    {
+        var content = new StringBuilder();
+        var reasoning = new StringBuilder();
+        GenerationFinished? finished = null;
+        await foreach (var e in events.WithCancellation(ct))
+        {
+            switch (e)
+            {
+                case TextDelta { IsReasoning: true } delta:
+                    reasoning.Append(delta.Text);
+                    break;
+                case TextDelta delta:
+                    content.Append(delta.Text);
+                    break;
+                case GenerationFinished done:
+                    finished = done;
+                    break;
+            }
+        }
+        if (finished is null)
+            throw new EngineException(EngineErrorKind.Internal, "the engine ended the answer without finishing it");
+
+        var completion = new ChatCompletion
+        {
+            Id = ids.Id,
+            Created = ids.Created,
+            Model = job.Model,
+            Choices =
+            [
+                new ChatChoice
+                {
+                    Message = new AssistantMessage
+                    {
+                        Content = content.ToString(),
+                        ReasoningContent = reasoning.Length > 0 ? reasoning.ToString() : null,
+                    },
+                    FinishReason = FinishReasons.Wire(finished.Reason),
+                },
+            ],
+            Usage = FinishReasons.Usage(finished),
+        };
+        await JsonReply.WriteAsync(http, completion, ProtocolJsonContext.Wire.ChatCompletion);
+    }
+}

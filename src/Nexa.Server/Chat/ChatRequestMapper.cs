@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text.Json;
+using Nexa.Engine.Text;
+using Nexa.Protocol.Chat;
+using Nexa.Server.Errors;
+
+namespace Nexa.Server.Chat;
+
+/// <summary>
+/// Checks an OpenAI chat request and translates it into the engine's <see cref="ChatRequest"/>. Every refusal names
+/// the parameter; what we cannot honour yet (JSON output, tools, several choices) is refused, never dropped.
+/// </summary>
+internal static class ChatRequestMapper
+{
+    private const int MaxStopStrings = 16;
+
+    public static ChatJob Map(ChatCompletionRequest body)
+    {
+        if (string.IsNullOrWhiteSpace(body.Model))
+            throw Fail(ErrorTable.MissingParameter("model"));
+        RefuseUnsupported(body);
+
+        var (messages, hasImages) = MapMessages(body.Messages ?? []);
+        var request = new ChatRequest
+        {
+            Messages = messages,
+            Sampling = MapSampling(body),
+            MaxTokens = MaxTokens(body),
+            Stop = StopStrings(body.Stop),
+            EnableThinking = body.EnableThink ?? false,
+            IgnoreEos = body.IgnoreEos ?? false,
+        };
+        return new ChatJob
+        {
+            Model = body.Model,
+            Request = request,
+            Stream = body.Stream ?? false,
+            IncludeUsage = body.StreamOptions?.IncludeUsage ?? false,
+            HasImages = hasImages,
+            IsWarmUp = !messages.Any(m => m.Role is "user" or "assistant"),
+        };
+    }
+
+    private static void RefuseUnsupported(ChatCompletionRequest body)
+    {
+        if (body.N is { } n && n < 1)
+            throw Fail(ErrorTable.InvalidValue("n", "must be at least 1"));
+        if (body.N > 1)
+            throw Fail(ErrorTable.NotSupportedYet("n", "n > 1 (several choices per request)"));
+        if (body.ResponseFormat is { } format && FormatType(format) is not (null or "text") and var type)
+            throw Fail(ErrorTable.NotSupportedYet("response_format", $"response_format '{type}' (JSON output)"));
+        if (body.Tools is { ValueKind: not JsonValueKind.Null } tools && !(tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() == 0))
+            throw Fail(ErrorTable.NotSupportedYet("tools", "tools (function calling)"));
+        if (body.ToolChoice is { ValueKind: not JsonValueKind.Null } choice && !IsString(choice, "none", "auto"))
+            throw Fail(ErrorTable.NotSupportedYet("tool_choice", "tool_choice (function calling)"));
+        if (body.Logprobs == true)
+            throw Fail(ErrorTable.NotSupportedYet("logprobs", "logprobs"));
+    }
+
+    private static string? FormatType(JsonElement format) => format.ValueKind switch
+    {
+        JsonValueKind.Null => null,
+        JsonValueKind.Object when format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String => type.GetString(),
+        JsonValueKind.String => format.GetString(),
+        _ => throw Fail(ErrorTable.WrongType("response_format", "an object with a 'type'")),
+    };
+
+    private static bool IsString(JsonElement element, params string[] allowed) =>
+        element.ValueKind == JsonValueKind.String && allowed.Contains(element.GetString());
+
+    private static (IReadOnlyList<ChatMessage> Messages, bool HasImages) MapMessages(IReadOnlyList<RequestMessage?> messages)
+    {
+        var mapped = new List<ChatMessage>(messages.Count);
+        var hasImages = false;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var param = $"messages[{i}]";
+            var message = messages[i] ?? throw Fail(ErrorTable.WrongType(param, "an object"));
+            var role = message.Role switch
+            {
+                null => throw Fail(ErrorTable.MissingParameter($"{param}.role")),
+                "system" or "developer" => "system",
+                "user" or "assistant" => message.Role,
+                "tool" or "function" => throw Fail(ErrorTable.NotSupportedYet($"{param}.role", $"'{message.Role}' messages (function calling)")),
+                _ => throw Fail(ErrorTable.InvalidValue($"{param}.role", "must be one of system, developer, user, assistant")),
+            };
+            if (message.ToolCalls is { ValueKind: JsonValueKind.Array } calls && calls.GetArrayLength() > 0)
+                throw Fail(ErrorTable.NotSupportedYet($"{param}.tool_calls", "tool_calls (function calling)"));
+            if (message.Content is null && role != "assistant")
+                throw Fail(ErrorTable.MissingParameter($"{param}.content"));
+            var (text, images) = ContentText(message.Content, $"{param}.content");
+            hasImages |= images;
+            mapped.Add(new ChatMessage(role, text));
+        }
+        return (mapped, hasImages);
+    }
+
+    private static (string Text, bool HasImages) ContentText(MessageContent? content, string param)
+    {
+        if (content?.Parts is not { } parts)
+            return (content?.Text ?? "", false);
+        var texts = new List<string>(parts.Count);
+        var hasImages = false;
+        for (var j = 0; j < parts.Count; j++)
+        {
+            var partParam = $"{param}[{j}]";
+            var part = parts[j] ?? throw Fail(ErrorTable.WrongType(partParam, "an object"));
+            switch (part.Type)
+            {
+                case "text":
+                    texts.Add(part.Text ?? throw Fail(ErrorTable.MissingParameter($"{partParam}.text")));
+                    break;
+                case "image_url":
+                    if (string.IsNullOrWhiteSpace(part.ImageUrl?.Url))
+                        throw Fail(ErrorTable.MissingParameter($"{partParam}.image_url.url"));
+                    hasImages = true;
+                    break;
+                case null:
+                    throw Fail(ErrorTable.MissingParameter($"{partParam}.type"));
+                default:
+                    throw Fail(ErrorTable.NotSupportedYet($"{partParam}.type", $"content parts of type '{part.Type}'"));
+            }
+        }
+        return (string.Join("\n", texts), hasImages);
+    }
+
+    private static SamplingOptions MapSampling(ChatCompletionRequest body)
+    {
+        var defaults = new SamplingOptions();
+        return new SamplingOptions
+        {
+            Temperature = InRange(body.Temperature, "temperature", 0, 2) ?? defaults.Temperature,
+            TopP = InRange(body.TopP, "top_p", 0, 1) ?? defaults.TopP,
+            TopK = body.TopK is < 0 ? throw Fail(ErrorTable.InvalidValue("top_k", "must be 0 (off) or more")) : body.TopK ?? defaults.TopK,
+            MinP = InRange(body.MinP, "min_p", 0, 1) ?? defaults.MinP,
+            RepetitionPenalty = body.RepetitionPenalty is <= 0 or > 10
+                ? throw Fail(ErrorTable.InvalidValue("repetition_penalty", "must be above 0 and at most 10 (1 is off)"))
+                : (float?)body.RepetitionPenalty ?? defaults.RepetitionPenalty,
+            PresencePenalty = InRange(body.PresencePenalty, "presence_penalty", -2, 2) ?? defaults.PresencePenalty,
+            FrequencyPenalty = InRange(body.FrequencyPenalty, "frequency_penalty", -2, 2) ?? defaults.FrequencyPenalty,
+            // -1 is llama.cpp's "random seed"; other values keep their low 32 bits, as the engine's seed is 32-bit.
+            Seed = body.Seed is null or -1 ? null : unchecked((uint)body.Seed.Value),
+            LogitBias = LogitBias(body.LogitBias),
+        };
+    }
+
+    private static float? InRange(double? value, string param, double min, double max) =>
+        value is null ? null
+        : value < min || value > max
+            ? throw Fail(ErrorTable.InvalidValue(param, $"must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}"))
+            : (float)value.Value;
+
+    private static int? MaxTokens(ChatCompletionRequest body)
+    {
+        if (body.MaxTokens is < 1)
+            throw Fail(ErrorTable.InvalidValue("max_tokens", "must be at least 1"));
+        if (body.MaxCompletionTokens is < 1)
+            throw Fail(ErrorTable.InvalidValue("max_completion_tokens", "must be at least 1"));
+        return body.MaxCompletionTokens ?? body.MaxTokens;
+    }
+
+    private static IReadOnlyList<string> StopStrings(IReadOnlyList<string>? stop)
+    {
+        if (stop is null)
+            return [];
+        // An empty stop string would end every answer before it starts; clients send "" to mean "none".
+        var strings = stop.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (strings.Count > MaxStopStrings)
+            throw Fail(ErrorTable.InvalidValue("stop", $"at most {MaxStopStrings} stop strings"));
+        return strings;
+    }
+
+    private static IReadOnlyDictionary<int, float> LogitBias(IReadOnlyDictionary<string, double>? bias)
+    {
+        var mapped = new Dictionary<int, float>();
+        foreach (var (key, value) in bias ?? new Dictionary<string, double>())
+        {
+            if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var token))
+                throw Fail(ErrorTable.InvalidValue("logit_bias", $"key '{key}' is not a token id"));
+            if (value is < -100 or > 100)
+                throw Fail(ErrorTable.InvalidValue("logit_bias", $"bias for token {token} must be between -100 and 100"));
+            mapped[token] = (float)value;
+        }
+        return mapped;
+    }
+
+    private static ApiException Fail(ApiError error) => new(error);
+}

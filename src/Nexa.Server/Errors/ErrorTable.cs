@@ -1,0 +1,112 @@
+using Microsoft.AspNetCore.Http;
+using Nexa.Engine.Text;
+using Nexa.Protocol;
+using Nexa.Server.Http;
+
+namespace Nexa.Server.Errors;
+
+/// <summary>
+/// Every error a client can get, in one place: the status, OpenAI's <c>type</c> and <c>code</c>, and the wording.
+/// Routes throw <see cref="ApiException"/> with a row from here; anything else thrown is mapped by <see cref="From"/>.
+/// </summary>
+internal static class ErrorTable
+{
+    public const string InvalidRequestType = "invalid_request_error";
+    public const string ServerErrorType = "server_error";
+
+    public static ApiError MalformedJson(string detail) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"could not parse the JSON body: {detail}");
+
+    public static ApiError MissingParameter(string param) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"missing required parameter: '{param}'", param, "missing_required_parameter");
+
+    public static ApiError WrongType(string param, string expected) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid type for '{param}': expected {expected}", param, "invalid_type");
+
+    public static ApiError InvalidValue(string param, string rule) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {rule}", param, "invalid_value");
+
+    /// <summary>A feature we will have but do not yet: refused, never silently ignored.</summary>
+    public static ApiError NotSupportedYet(string param, string what) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"not supported yet: {what}", param, "unsupported_parameter");
+
+    /// <summary>The model exists but cannot do what was asked (an embedder asked to chat, a text model shown an image).</summary>
+    public static ApiError ModelCannot(string message) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, message, "model", "unsupported_model");
+
+    public static ApiError ModelNotFound(string message) =>
+        new(StatusCodes.Status404NotFound, InvalidRequestType, message, "model", "model_not_found");
+
+    public static ApiError MissingApiKey() =>
+        new(StatusCodes.Status401Unauthorized, InvalidRequestType, "missing API key: send the header 'Authorization: Bearer <key>'", null, "invalid_api_key");
+
+    public static ApiError WrongApiKey() =>
+        new(StatusCodes.Status401Unauthorized, InvalidRequestType, "invalid API key", null, "invalid_api_key");
+
+    public static ApiError BodyTooLarge(long? limit) =>
+        new(StatusCodes.Status413PayloadTooLarge, InvalidRequestType,
+            limit is { } bytes ? $"request body too large: the limit is {bytes} bytes" : "request body too large", null, "request_too_large");
+
+    public static ApiError QueueFull(string what) =>
+        new(StatusCodes.Status503ServiceUnavailable, ServerErrorType, $"server busy: {what}; retry shortly", null, "server_busy")
+        {
+            RetryAfterSeconds = 1,
+        };
+
+    public static ApiError ShuttingDown() =>
+        new(StatusCodes.Status503ServiceUnavailable, ServerErrorType, "the server is shutting down", null, "server_shutting_down");
+
+    public static ApiError UnknownRoute(string method, string path) =>
+        new(StatusCodes.Status404NotFound, InvalidRequestType, $"unknown request URL: {method} {path}", null, "unknown_url");
+
+    public static ApiError MethodNotAllowed(string method, string path) =>
+        new(StatusCodes.Status405MethodNotAllowed, InvalidRequestType, $"method not allowed: {method} {path}", null, "method_not_allowed");
+
+    /// <summary>A status set with no body (by routing or Kestrel): give it a body in OpenAI's shape.</summary>
+    public static ApiError ForBareStatus(int status, string method, string path) => status switch
+    {
+        StatusCodes.Status404NotFound => UnknownRoute(method, path),
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed(method, path),
+        StatusCodes.Status413PayloadTooLarge => BodyTooLarge(null),
+        >= 500 => new(status, ServerErrorType, $"HTTP {status}"),
+        _ => new(status, InvalidRequestType, $"HTTP {status}"),
+    };
+
+    public static ApiError Unexpected() =>
+        new(StatusCodes.Status500InternalServerError, ServerErrorType, "internal server error (details are in the server's log)", null, "internal_error");
+
+    /// <summary>Maps anything thrown while serving a request to its answer.</summary>
+    public static ApiError From(Exception exception) => exception switch
+    {
+        ApiException api => api.Error,
+        EngineException engine => FromEngine(engine),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => BodyTooLarge(null),
+        BadHttpRequestException bad => new(bad.StatusCode, InvalidRequestType, bad.Message),
+        _ => Unexpected(),
+    };
+
+    /// <summary>True for failures the server did not foresee: they are logged with their stack trace.</summary>
+    public static bool IsUnexpected(Exception exception) =>
+        exception is not (ApiException or EngineException or BadHttpRequestException);
+
+    private static ApiError FromEngine(EngineException e) => e.Kind switch
+    {
+        EngineErrorKind.InvalidRequest => new(StatusCodes.Status400BadRequest, InvalidRequestType, e.Message, e.Param, e.Code),
+        EngineErrorKind.LoadFailed => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? "model_load_failed"),
+        EngineErrorKind.Crashed => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? "runner_crashed"),
+        _ => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? "engine_error"),
+    };
+
+    /// <summary>Writes the error as the whole response (the response must not have started).</summary>
+    public static async Task WriteAsync(HttpContext http, ApiError error)
+    {
+        var response = http.Response;
+        response.StatusCode = error.Status;
+        response.ContentLength = null;
+        if (error.RetryAfterSeconds is { } seconds)
+            response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (error.Status == StatusCodes.Status401Unauthorized)
+            response.Headers.WWWAuthenticate = "Bearer";
+        await JsonReply.WriteAsync(http, error.ToBody(), ProtocolJsonContext.Wire.ErrorBody, error.Status);
+    }
+}

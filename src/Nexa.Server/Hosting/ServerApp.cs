@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Nexa.Hub.Store;
+using Nexa.Runner;
+using Nexa.Server.Catalog;
+using Nexa.Server.Chat;
+using Nexa.Server.Errors;
+using Nexa.Server.Http;
+using Nexa.Server.Residency;
+
+namespace Nexa.Server.Hosting;
+
+/// <summary>Builds the ASP.NET Core app: Kestrel on the asked address, logging, the middleware order, the routes.</summary>
+internal static class ServerApp
+{
+    public static (WebApplication App, ModelResidency Residency) Build(ServerOptions options, IModelLauncher launcher, TimeProvider time)
+    {
+        OptionsCheck.Validate(options);
+        var address = ListenAddress.Parse(options.Host);
+        var certificate = options.Https ? Certificates.LoadPem(options.CertFile, options.KeyFile) : null;
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        ConfigureLogging(builder.Logging, options.Verbose);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            address.Listen(kestrel, listen =>
+            {
+                if (certificate is not null)
+                    listen.UseHttps(certificate);
+            });
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+        var origins = CorsOrigins(options.Origins);
+        if (origins is not null)
+        {
+            builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+            {
+                if (origins.Contains("*"))
+                    policy.AllowAnyOrigin();
+                else
+                    policy.WithOrigins(origins);
+                policy.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Retry-After");
+            }));
+        }
+
+        var app = builder.Build();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var residency = new ModelResidency(launcher, options, time, loggers.CreateLogger<ModelResidency>());
+        var catalog = new ModelCatalog(new ModelStore(options.DataDir), options);
+        var chat = new ChatEndpoint(catalog, residency, time, app.Lifetime, loggers.CreateLogger<ChatEndpoint>());
+
+        app.UseMiddleware<ErrorBoundary>();
+        app.UseStatusCodePages(context => ErrorTable.WriteAsync(
+            context.HttpContext,
+            ErrorTable.ForBareStatus(context.HttpContext.Response.StatusCode, context.HttpContext.Request.Method, context.HttpContext.Request.Path)));
+        if (origins is not null)
+            app.UseCors();
+        if (!string.IsNullOrEmpty(options.ApiKey))
+            app.Use(new ApiKeyCheck(options.ApiKey).InvokeAsync);
+        app.UseRouting();
+
+        new InfoRoutes(catalog, residency).Map(app);
+        app.MapPost("/v1/chat/completions", chat.HandleAsync);
+        return (app, residency);
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, bool verbose)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
+        // Logs go to stderr; stdout is the CLI's.
+        logging.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+        if (!verbose)
+            logging.AddFilter("Microsoft", LogLevel.Error);
+    }
+
+    private static string[]? CorsOrigins(string origins)
+    {
+        var list = origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return list.Length == 0 ? null : list;
+    }
+}

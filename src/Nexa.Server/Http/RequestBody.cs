@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Nexa.Server.Errors;
+
+namespace Nexa.Server.Http;
+
+/// <summary>
+/// Reads a JSON request body into a wire record. Kestrel enforces the size limit (413); a body that is not JSON
+/// and a field of the wrong type are told apart, so the client hears which field is wrong.
+/// </summary>
+internal static partial class RequestBody
+{
+    public static async Task<T> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> info)
+        where T : class
+    {
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (bytes.IsEmpty)
+            throw new ApiException(ErrorTable.MalformedJson("the body is empty"));
+
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize(bytes.Span, info);
+        }
+        catch (JsonException e)
+        {
+            throw new ApiException(Explain(bytes.Span, e, info));
+        }
+        return value ?? throw new ApiException(ErrorTable.MalformedJson("expected a JSON object"));
+    }
+
+    private static ApiError Explain<T>(ReadOnlySpan<byte> json, JsonException e, JsonTypeInfo<T> info)
+    {
+        if (SyntaxError(json) is { } syntax)
+            return ErrorTable.MalformedJson(syntax);
+        var param = ParamOf(e.Path);
+        return param.Length == 0
+            ? ErrorTable.MalformedJson("expected a JSON object")
+            : ErrorTable.WrongType(param, ExpectedOf(e, info));
+    }
+
+    // The deserializer's message names .NET types; the reader alone says whether the text is JSON at all.
+    private static string? SyntaxError(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            while (reader.Read())
+            {
+            }
+            return null;
+        }
+        catch (JsonException e)
+        {
+            var at = e.Message.IndexOf(" LineNumber", StringComparison.Ordinal);
+            return (at > 0 ? e.Message[..at] : e.Message).TrimEnd(' ', '|', '.') + $" (byte {reader.BytesConsumed})";
+        }
+    }
+
+    // "$.messages[0].content" → "messages[0].content".
+    private static string ParamOf(string? path) =>
+        path is null || path == "$" ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    // Our converters say what they expected; otherwise the type at the path, from the serializer's own metadata.
+    private static string ExpectedOf<T>(JsonException e, JsonTypeInfo<T> root)
+    {
+        if (e.Message.StartsWith("expected ", StringComparison.Ordinal))
+            return e.Message[9..];
+        JsonTypeInfo? info = root;
+        foreach (Match segment in PathSegment().Matches(e.Path ?? ""))
+        {
+            Type? next = segment.Groups["index"].Success
+                ? info?.ElementType
+                : info?.Properties.FirstOrDefault(p => p.Name == segment.Groups["name"].Value)?.PropertyType;
+            info = next is null ? null : root.Options.GetTypeInfo(next);
+        }
+        var type = info is null ? null : Nullable.GetUnderlyingType(info.Type) ?? info.Type;
+        return type switch
+        {
+            null => "another type",
+            _ when type == typeof(double) || type == typeof(float) => "a number",
+            _ when type == typeof(int) || type == typeof(long) => "an integer",
+            _ when type == typeof(bool) => "true or false",
+            _ when type == typeof(string) => "a string",
+            _ when info!.Kind == JsonTypeInfoKind.Enumerable => "an array",
+            _ => "an object",
+        };
+    }
+
+    [GeneratedRegex(@"\.(?<name>[A-Za-z0-9_]+)|\[(?<index>\d+)\]|\['(?<name>[^']*)'\]")]
+    private static partial Regex PathSegment();
+}

@@ -1,0 +1,65 @@
+using System.Runtime.CompilerServices;
+using Nexa.Engine.Text;
+
+namespace Nexa.Server.Residency;
+
+/// <summary>
+/// A request's hold on a loaded model: while it lives the model is not unloaded, and (for a generation) one of its
+/// slots is taken. Disposing it gives both back. A generation that finds the runner dead retires the model.
+/// </summary>
+internal sealed class ModelLease : IAsyncDisposable
+{
+    private readonly ModelResidency _residency;
+    private readonly ResidentModel _entry;
+    private IChatModel? _model;
+    private bool _hasSlot;
+    private int _released;
+
+    internal ModelLease(ModelResidency residency, ResidentModel entry)
+    {
+        _residency = residency;
+        _entry = entry;
+    }
+
+    public IChatModel Model => _model ?? throw new InvalidOperationException("the model is not loaded yet");
+
+    internal async Task WaitAsync(bool takeSlot, int queueSize, CancellationToken ct)
+    {
+        _model = await _entry.Loading.WaitAsync(ct);
+        if (!takeSlot)
+            return;
+        await _entry.TakeSlotAsync(queueSize, ct);
+        _hasSlot = true;
+    }
+
+    /// <summary>The model's generation, watched for a crashed runner so that the next request starts a fresh one.</summary>
+    public async IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var events = Model.GenerateAsync(request, ct).GetAsyncEnumerator(ct);
+        while (true)
+        {
+            try
+            {
+                if (!await events.MoveNextAsync())
+                    yield break;
+            }
+            catch (EngineException e) when (e.Kind == EngineErrorKind.Crashed)
+            {
+                _residency.Retire(_entry);
+                throw;
+            }
+            yield return events.Current;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            if (_hasSlot)
+                _entry.ReleaseSlot();
+            _residency.Release(_entry);
+        }
+        return ValueTask.CompletedTask;
+    }
+}

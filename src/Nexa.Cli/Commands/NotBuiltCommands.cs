@@ -4,12 +4,6 @@ namespace Nexa.Cli.Commands;
 
 // Commands whose capability has not landed yet: they exist so `nexa --help` shows the whole tool,
 // and they answer a clear "not supported yet" with exit code 1, never a fake success.
-internal static class ServeCommand
-{
-    public static Command Create(CliEnvironment env) =>
-        NotBuilt.Command("serve", "Start the OpenAI-compatible server on 127.0.0.1:18181", "nexa serve (the OpenAI-compatible server)", env);
-}
-
 internal static class InferCommand
 {
     public static Command Create(CliEnvironment env) =>

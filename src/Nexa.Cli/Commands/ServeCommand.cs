@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using Nexa.Runner.Client;
+using Nexa.Server;
+
+namespace Nexa.Cli.Commands;
+
+/// <summary>`nexa serve`: the OpenAI-compatible server, with the original's flags and environment variables.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var host = new Option<string?>("--host") { Description = "host:port to listen on (env NEXA_HOST; default 127.0.0.1:18181)" };
+        var origins = new Option<string?>("--origins") { Description = "CORS origins, \"*\" or a comma-separated list (env NEXA_ORIGINS; default \"*\")" };
+        var keepAlive = new Option<int?>("--keepalive") { Description = "Seconds an idle model stays loaded (env NEXA_KEEPALIVE; default 300)" };
+        var https = new Option<bool>("--https") { Description = "Serve HTTPS (needs --certfile and --keyfile)" };
+        var certFile = new Option<string?>("--certfile") { Description = "TLS certificate (PEM)" };
+        var keyFile = new Option<string?>("--keyfile") { Description = "TLS private key (PEM)" };
+        var apiKey = new Option<string?>("--api-key") { Description = "Require Authorization: Bearer <key> on /v1 routes (env NEXA_API_KEY)" };
+        var parallel = new Option<int>("--parallel") { Description = "Concurrent sequences per model", DefaultValueFactory = _ => 1 };
+        var contextSize = new Option<int>("--ctx-size") { Description = "Context (KV cache) tokens per model", DefaultValueFactory = _ => 4096 };
+        var threads = new Option<int>("--threads") { Description = "CPU threads per model (0: one per core)" };
+        var maxModels = new Option<int>("--max-models") { Description = "Models resident at once", DefaultValueFactory = _ => 2 };
+        var queue = new Option<int>("--queue") { Description = "Requests that may wait per model before 503", DefaultValueFactory = _ => 64 };
+
+        var command = new Command("serve", "Start the OpenAI-compatible server (default http://127.0.0.1:18181)")
+        {
+            host, origins, keepAlive, https, certFile, keyFile, apiKey, parallel, contextSize, threads, maxModels, queue,
+        };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var ctx = CommandContext.From(parsed, env);
+            var options = new ServerOptions
+            {
+                DataDir = ctx.Store.DataDir,
+                Host = parsed.GetValue(host) ?? NonEmpty(env.Variable("NEXA_HOST")) ?? "127.0.0.1:18181",
+                Origins = parsed.GetValue(origins) ?? NonEmpty(env.Variable("NEXA_ORIGINS")) ?? "*",
+                KeepAliveSeconds = parsed.GetValue(keepAlive) ?? ParseInt(env.Variable("NEXA_KEEPALIVE"), "NEXA_KEEPALIVE") ?? 300,
+                Https = parsed.GetValue(https),
+                CertFile = parsed.GetValue(certFile),
+                KeyFile = parsed.GetValue(keyFile),
+                ApiKey = parsed.GetValue(apiKey) ?? NonEmpty(env.Variable("NEXA_API_KEY")),
+                Parallel = Check(parsed.GetValue(parallel), 1, 256, "--parallel"),
+                ContextSize = Check(parsed.GetValue(contextSize), 64, 1 << 20, "--ctx-size"),
+                Threads = Check(parsed.GetValue(threads), 0, 1024, "--threads"),
+                MaxModels = Check(parsed.GetValue(maxModels), 1, 64, "--max-models"),
+                QueueSize = Check(parsed.GetValue(queue), 0, 1 << 16, "--queue"),
+                Verbose = ctx.Verbose,
+            };
+            if (options.Https && (options.CertFile is null || options.KeyFile is null))
+                throw new CliException("--https needs --certfile and --keyfile", ExitCodes.Usage);
+
+            NexaServer server;
+            try
+            {
+                server = await NexaServer.StartAsync(options, new RunnerLauncher(), ct);
+            }
+            catch (ServerStartException e)
+            {
+                throw new CliException(e.Message);
+            }
+            await using var running = server;
+            await env.Out.WriteLineAsync($"nexa serve: listening on {server.BaseAddress} (models in {ctx.Store.ModelsDir}); Ctrl-C stops");
+            await server.WaitForShutdownAsync(ct);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static int? ParseInt(string? value, string name) =>
+        NonEmpty(value) is not { } text ? null
+        : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= 0 ? number
+        : throw new CliException($"{name} must be a number of seconds, got '{text}'", ExitCodes.Usage);
+
+    private static int Check(int value, int min, int max, string name) =>
+        value >= min && value <= max ? value : throw new CliException($"{name} must be between {min} and {max}", ExitCodes.Usage);
+}

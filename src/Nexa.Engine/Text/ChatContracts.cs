@@ -104,6 +104,9 @@ public interface IChatModel : IAsyncDisposable
 {
     TextModelInfo Info { get; }
 
+    /// <summary>True once the model can no longer serve (its runner process died): the server then starts a fresh one.</summary>
+    bool HasExited => false;
+
     /// <summary>Streams one generation. Cancelling the token stops it and frees its sequence at once.</summary>
     IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, CancellationToken ct);
 }

@@ -64,8 +64,16 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
                     throw new ApiException(ErrorTable.ShuttingDown());
                 if (_models.TryGetValue(model.Key, out var existing))
                 {
-                    Pin(existing);
-                    return existing;
+                    // A runner that died while idle is replaced now, not after a request fails on it.
+                    if (existing.Loading.IsCompletedSuccessfully && existing.Loading.Result.HasExited)
+                    {
+                        RetireLocked(existing);
+                    }
+                    else
+                    {
+                        Pin(existing);
+                        return existing;
+                    }
                 }
                 ResidentModel? victim = null;
                 if (_models.Count >= options.MaxModels)

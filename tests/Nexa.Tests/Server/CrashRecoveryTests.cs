@@ -31,4 +31,19 @@ public sealed class CrashRecoveryTests
         Assert.Equal(2, server.Launcher.Launches);
         Assert.False(server.Launcher.Models[1].IsDisposed);
     }
+
+    [Fact]
+    public async Task A_runner_that_died_while_idle_is_replaced_before_the_next_request_fails()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        using (var response = await server.PostChatAsync(ServerHarness.ChatBody()))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var first = Assert.Single(server.Launcher.Models);
+        first.HasExited = true;
+
+        using (var response = await server.PostChatAsync(ServerHarness.ChatBody()))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, server.Launcher.Launches);
+        await Wire.EventuallyAsync(() => first.IsDisposed, "the dead model is dropped");
+    }
 }

@@ -21,6 +21,9 @@ public sealed class FakeChatModel(FakeLauncher launcher, RunnerStartInfo start) 
     public TextModelInfo Info { get; } = new(start.ModelPath, "llama", start.Options.ContextSize, 2048, 300, true);
 
     public bool IsDisposed => Volatile.Read(ref _disposed) == 1;
+
+    /// <summary>Set by a test to play a runner that died while idle.</summary>
+    public bool HasExited { get; set; }
     public int ActiveGenerations => Volatile.Read(ref _active);
     public int CancelledGenerations => Volatile.Read(ref _cancelled);
 

@@ -1,0 +1,162 @@
+using LLama.Native;
+
+namespace Nexa.Engine;
+
+/// <summary>
+/// llama.cpp's log, routed to us. It is quiet by default, but its last lines are always kept: a failed
+/// load or context allocation explains itself only there, so they go into our error messages.
+/// </summary>
+public static class NativeLogging
+{
+    private const int KeptLines = 100;
+
+    private static readonly Lock Gate = new();
+    private static readonly Queue<LogLine> Lines = new();
+    private static readonly System.Text.StringBuilder Partial = new();
+
+    // Held here so the delegate handed to native code is never collected.
+    private static readonly NativeLogConfig.LLamaLogCallback Callback = OnLog;
+
+    private static TextWriter? _sink;
+    private static bool _verbose;
+    private static int _registered;
+    private static long _written;
+    private static LLamaLogLevel _partialLevel;
+
+    /// <summary>
+    /// Routes llama.cpp's log here. Call it before the first native call (it then also catches the
+    /// library's own loading messages); later calls only change <paramref name="verbose"/> and
+    /// <paramref name="sink"/>, and a first call after the library loaded still takes the log over.
+    /// </summary>
+    /// <param name="verbose">Forward every line to <paramref name="sink"/> (the CLI's -v).</param>
+    /// <param name="sink">Where verbose lines go; null drops them (they are still kept for errors).</param>
+    public static void Configure(bool verbose, TextWriter? sink)
+    {
+        // ggml prints a gdb backtrace on GGML_ASSERT unless told not to; it only adds noise to a crash report.
+        Environment.SetEnvironmentVariable("GGML_NO_BACKTRACE", "1");
+        lock (Gate)
+        {
+            _verbose = verbose;
+            _sink = sink;
+        }
+
+        if (Interlocked.Exchange(ref _registered, 1) == 1)
+        {
+            return;
+        }
+
+        if (!NativeLibraryConfig.LLama.LibraryHasLoaded)
+        {
+            try
+            {
+                NativeLibraryConfig.All.WithLogCallback(Callback);
+                return;
+            }
+            catch (InvalidOperationException)
+            {
+                // Loaded between the check and the call: take the log over below.
+            }
+        }
+
+        NativeLogConfig.llama_log_set(Callback);
+    }
+
+    /// <summary>The most recent lines of llama.cpp's log (up to 100), oldest first.</summary>
+    public static IReadOnlyList<string> RecentLines()
+    {
+        lock (Gate)
+        {
+            return Lines.Select(l => l.Text).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Makes sure our callback is the one llama.cpp calls, loading the native library if needed. Another
+    /// component may have registered its own callback before the library loaded; after this call it is ours.
+    /// </summary>
+    internal static void EnsureActive()
+    {
+        Configure(Volatile.Read(ref _verbose), Volatile.Read(ref _sink));
+        NativeLogConfig.llama_log_set(Callback);
+    }
+
+    /// <summary>A position in the log, to ask later for what was written after it.</summary>
+    internal static long Mark()
+    {
+        lock (Gate)
+        {
+            return _written;
+        }
+    }
+
+    /// <summary>
+    /// What llama.cpp said since <paramref name="mark"/> that explains a failure: its warnings and errors, or
+    /// its last lines when it gave none; "(llama.cpp logged nothing)" when it said nothing at all.
+    /// </summary>
+    internal static string ReasonSince(long mark, int maxLines = 8)
+    {
+        List<LogLine> since;
+        lock (Gate)
+        {
+            since = Lines.Where(l => l.Sequence > mark).ToList();
+            if (Partial.Length > 0)
+            {
+                since.Add(new LogLine(long.MaxValue, _partialLevel, Partial.ToString()));
+            }
+        }
+
+        var problems = since.Where(l => l.Level is LLamaLogLevel.Warning or LLamaLogLevel.Error).ToList();
+        var chosen = (problems.Count > 0 ? problems : since).TakeLast(maxLines).Select(l => l.Text.Trim()).Where(t => t.Length > 0).ToList();
+        return chosen.Count == 0 ? "(llama.cpp logged nothing)" : string.Join("; ", chosen);
+    }
+
+    /// <summary>Writes an engine message into the same log (kept for errors, shown when verbose).</summary>
+    internal static void Note(string message) => OnLog(LLamaLogLevel.Warning, "nexa: " + message + "\n");
+
+    private static void OnLog(LLamaLogLevel level, string message)
+    {
+        lock (Gate)
+        {
+            if (_verbose && _sink is not null)
+            {
+                try
+                {
+                    _sink.Write(message);
+                }
+                catch (Exception e) when (e is IOException or ObjectDisposedException)
+                {
+                    // A closed sink must not throw into native code.
+                }
+            }
+
+            // llama.cpp writes a line in pieces (level Continue for the later ones): keep whole lines.
+            if (level != LLamaLogLevel.Continue || Partial.Length == 0)
+            {
+                _partialLevel = level;
+            }
+
+            var start = 0;
+            int newline;
+            while ((newline = message.IndexOf('\n', start)) >= 0)
+            {
+                Partial.Append(message, start, newline - start);
+                Remember(Partial.ToString());
+                Partial.Clear();
+                start = newline + 1;
+            }
+
+            Partial.Append(message, start, message.Length - start);
+        }
+    }
+
+    private static void Remember(string text)
+    {
+        Lines.Enqueue(new LogLine(++_written, _partialLevel, text));
+        while (Lines.Count > KeptLines)
+        {
+            Lines.Dequeue();
+        }
+    }
+
+    private sealed record LogLine(long Sequence, LLamaLogLevel Level, string Text);
+}

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using LLama.Native;
 
 namespace Nexa.Engine;
@@ -20,6 +21,7 @@ public static class NativeLogging
     private static TextWriter? _sink;
     private static bool _verbose;
     private static int _registered;
+    private static int _environmentSet;
     private static long _written;
     private static LLamaLogLevel _partialLevel;
 
@@ -32,33 +34,14 @@ public static class NativeLogging
     /// <param name="sink">Where verbose lines go; null drops them (they are still kept for errors).</param>
     public static void Configure(bool verbose, TextWriter? sink)
     {
-        // ggml prints a gdb backtrace on GGML_ASSERT unless told not to; it only adds noise to a crash report.
-        Environment.SetEnvironmentVariable("GGML_NO_BACKTRACE", "1");
+        NoBacktraces();
         lock (Gate)
         {
             _verbose = verbose;
             _sink = sink;
         }
 
-        if (Interlocked.Exchange(ref _registered, 1) == 1)
-        {
-            return;
-        }
-
-        if (!NativeLibraryConfig.LLama.LibraryHasLoaded)
-        {
-            try
-            {
-                NativeLibraryConfig.All.WithLogCallback(Callback);
-                return;
-            }
-            catch (InvalidOperationException)
-            {
-                // Loaded between the check and the call: take the log over below.
-            }
-        }
-
-        NativeLogConfig.llama_log_set(Callback);
+        Register();
     }
 
     /// <summary>The most recent lines of llama.cpp's log (up to 100), oldest first.</summary>
@@ -76,7 +59,8 @@ public static class NativeLogging
     /// </summary>
     internal static void EnsureActive()
     {
-        Configure(Volatile.Read(ref _verbose), Volatile.Read(ref _sink));
+        NoBacktraces();
+        Register();
         NativeLogConfig.llama_log_set(Callback);
     }
 
@@ -112,6 +96,51 @@ public static class NativeLogging
 
     /// <summary>Writes an engine message into the same log (kept for errors, shown when verbose).</summary>
     internal static void Note(string message) => OnLog(LLamaLogLevel.Warning, "nexa: " + message + "\n");
+
+    /// <summary>
+    /// ggml runs gdb for a backtrace on GGML_ASSERT unless GGML_NO_BACKTRACE is set; that only slows and clutters
+    /// a crash. ggml reads it with getenv, and on Unix .NET's SetEnvironmentVariable does not reach the C
+    /// environment, so it is set there too (once, before native threads could be reading it).
+    /// </summary>
+    private static void NoBacktraces()
+    {
+        if (Interlocked.Exchange(ref _environmentSet, 1) == 1)
+        {
+            return;
+        }
+
+        Environment.SetEnvironmentVariable("GGML_NO_BACKTRACE", "1");
+        if (!OperatingSystem.IsWindows())
+        {
+            _ = SetNativeEnvironment("GGML_NO_BACKTRACE", "1", overwrite: 0);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "setenv", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int SetNativeEnvironment(string name, string value, int overwrite);
+
+    private static void Register()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 1)
+        {
+            return;
+        }
+
+        if (!NativeLibraryConfig.LLama.LibraryHasLoaded)
+        {
+            try
+            {
+                NativeLibraryConfig.All.WithLogCallback(Callback);
+                return;
+            }
+            catch (InvalidOperationException)
+            {
+                // Loaded between the check and the call: take the log over below.
+            }
+        }
+
+        NativeLogConfig.llama_log_set(Callback);
+    }
 
     private static void OnLog(LLamaLogLevel level, string message)
     {

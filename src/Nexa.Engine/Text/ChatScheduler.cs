@@ -78,7 +78,20 @@ internal sealed class ChatScheduler
                     continue;
                 }
 
-                Step(batch);
+                try
+                {
+                    Step(batch);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug in one step must not take the model down: end the jobs it touched and go on.
+                    NativeLogging.Note($"a scheduler step failed: {e}");
+                    var error = new EngineException(EngineErrorKind.Internal, $"generation failed: {e.Message}", inner: e);
+                    foreach (var slot in _slots.Where(s => s.IsBusy))
+                    {
+                        slot.Abort(error, _context.NativeHandle);
+                    }
+                }
             }
         }
         catch (Exception e)

@@ -24,7 +24,7 @@ public sealed class TextModel : IChatModel
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    private TextModel(string path, LLamaWeights weights, LLamaContext context, int batchSize)
+    private TextModel(string path, LLamaWeights weights, LLamaContext context)
     {
         _weights = weights;
         _prompts = new ChatPromptBuilder(weights);
@@ -32,7 +32,8 @@ public sealed class TextModel : IChatModel
             .Where(t => t.IsEndOfGeneration(weights.Vocab)).ToArray();
         Info = new TextModelInfo(path, weights.Metadata.GetValueOrDefault("general.architecture"), (int)context.ContextSize,
             weights.ContextSize, weights.Vocab.Count, _prompts.HasTemplate);
-        _scheduler = new ChatScheduler(weights, context, batchSize, Slots);
+        // llama.cpp may round the context up (to a multiple of 256) and caps the batch at the context: use its numbers.
+        _scheduler = new ChatScheduler(weights, context, (int)context.BatchSize, Slots);
     }
 
     public TextModelInfo Info { get; }
@@ -70,7 +71,7 @@ public sealed class TextModel : IChatModel
         {
             ct.ThrowIfCancellationRequested();
             var context = CreateContext(weights, parameters);
-            return new TextModel(Path.GetFullPath(ggufPath), weights, context, options.BatchSize);
+            return new TextModel(Path.GetFullPath(ggufPath), weights, context);
         }
         catch
         {
@@ -144,8 +145,8 @@ public sealed class TextModel : IChatModel
         if (room < 1)
         {
             throw new EngineException(EngineErrorKind.InvalidRequest,
-                $"This model's maximum context length is {Info.ContextSize} tokens, but the prompt has {prompt.Tokens.Length} tokens " +
-                $"(the context holds {Info.ContextSize}, with room needed for at least one generated token)",
+                $"the prompt has {prompt.Tokens.Length} tokens, the context holds {Info.ContextSize} (and needs room for one more): " +
+                "shorten the messages or load the model with a larger context",
                 code: "context_length_exceeded", param: "messages");
         }
 

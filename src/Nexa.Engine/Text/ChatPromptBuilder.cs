@@ -111,7 +111,19 @@ internal sealed class ChatPromptBuilder
 
     private string Render(IReadOnlyList<ChatMessage> messages, string nonce)
     {
-        var template = _useChatMl ? new LLamaTemplate("chatml") : new LLamaTemplate(_weights, strict: false);
+        try
+        {
+            return Render(_useChatMl ? new LLamaTemplate("chatml") : new LLamaTemplate(_weights, strict: false), messages, nonce);
+        }
+        catch (Exception e) when (!_useChatMl && e is MissingTemplateException or TemplateNotFoundException)
+        {
+            NativeLogging.Note($"the model's chat template could not render this chat ({e.Message.TrimEnd('\0')}); prompting with ChatML");
+            return Render(new LLamaTemplate("chatml"), messages, nonce);
+        }
+    }
+
+    private static string Render(LLamaTemplate template, IReadOnlyList<ChatMessage> messages, string nonce)
+    {
         template.AddAssistant = true;
         for (var i = 0; i < messages.Count; i++)
         {

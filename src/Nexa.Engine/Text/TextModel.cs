@@ -67,14 +67,17 @@ public sealed class TextModel : IChatModel
         };
 
         var weights = await LoadWeightsAsync(parameters, ct).ConfigureAwait(false);
+        LLamaContext? context = null;
         try
         {
             ct.ThrowIfCancellationRequested();
-            var context = CreateContext(weights, parameters);
+            context = CreateContext(weights, parameters);
             return new TextModel(Path.GetFullPath(ggufPath), weights, context);
         }
         catch
         {
+            // The constructor starts the scheduler (which then owns the context) as its very last step.
+            context?.Dispose();
             weights.Dispose();
             throw;
         }
@@ -179,6 +182,8 @@ public sealed class TextModel : IChatModel
         }
         catch (Exception e) when (e is LoadWeightsFailedException or RuntimeError or IOException or UnauthorizedAccessException)
         {
+            // A load cancelled halfway fails inside llama.cpp; report the cancellation, not a broken file.
+            ct.ThrowIfCancellationRequested();
             throw new EngineException(EngineErrorKind.LoadFailed,
                 $"llama.cpp could not load {parameters.ModelPath}: {NativeLogging.ReasonSince(mark)}", inner: e);
         }

@@ -11,8 +11,13 @@ public static class NativeLogging
 {
     private const int KeptLines = 100;
 
+    // Warnings and errors are also kept apart: while other models load, their info lines could push a failure's
+    // reason out of the last 100 lines before the failing code reads it.
+    private const int KeptProblems = 50;
+
     private static readonly Lock Gate = new();
     private static readonly Queue<LogLine> Lines = new();
+    private static readonly Queue<LogLine> Problems = new();
     private static readonly System.Text.StringBuilder Partial = new();
 
     // Held here so the delegate handed to native code is never collected.
@@ -80,22 +85,39 @@ public static class NativeLogging
     internal static string ReasonSince(long mark, int maxLines = 8)
     {
         List<LogLine> since;
+        List<LogLine> problems;
         lock (Gate)
         {
             since = Lines.Where(l => l.Sequence > mark).ToList();
+            problems = Problems.Where(l => l.Sequence > mark).ToList();
             if (Partial.Length > 0)
             {
-                since.Add(new LogLine(long.MaxValue, _partialLevel, Partial.ToString()));
+                var partial = new LogLine(long.MaxValue, _partialLevel, Partial.ToString());
+                since.Add(partial);
+                if (IsProblem(partial.Level))
+                {
+                    problems.Add(partial);
+                }
             }
         }
 
-        var problems = since.Where(l => l.Level is LLamaLogLevel.Warning or LLamaLogLevel.Error).ToList();
         var chosen = (problems.Count > 0 ? problems : since).TakeLast(maxLines).Select(l => l.Text.Trim()).Where(t => t.Length > 0).ToList();
         return chosen.Count == 0 ? "(llama.cpp logged nothing)" : string.Join("; ", chosen);
     }
 
     /// <summary>Writes an engine message into the same log (kept for errors, shown when verbose).</summary>
-    internal static void Note(string message) => OnLog(LLamaLogLevel.Warning, "nexa: " + message + "\n");
+    internal static void Note(string message)
+    {
+        lock (Gate)
+        {
+            if (_verbose && _sink is not null)
+            {
+                WriteToSink("nexa: " + message + "\n");
+            }
+
+            Remember(LLamaLogLevel.Warning, "nexa: " + message);
+        }
+    }
 
     /// <summary>
     /// ggml runs gdb for a backtrace on GGML_ASSERT unless GGML_NO_BACKTRACE is set; that only slows and clutters
@@ -148,14 +170,7 @@ public static class NativeLogging
         {
             if (_verbose && _sink is not null)
             {
-                try
-                {
-                    _sink.Write(message);
-                }
-                catch (Exception e) when (e is IOException or ObjectDisposedException)
-                {
-                    // A closed sink must not throw into native code.
-                }
+                WriteToSink(message);
             }
 
             // llama.cpp writes a line in pieces (level Continue for the later ones): keep whole lines.
@@ -169,7 +184,7 @@ public static class NativeLogging
             while ((newline = message.IndexOf('\n', start)) >= 0)
             {
                 Partial.Append(message, start, newline - start);
-                Remember(Partial.ToString());
+                Remember(_partialLevel, Partial.ToString());
                 Partial.Clear();
                 start = newline + 1;
             }
@@ -178,12 +193,36 @@ public static class NativeLogging
         }
     }
 
-    private static void Remember(string text)
+    private static void WriteToSink(string text)
     {
-        Lines.Enqueue(new LogLine(++_written, _partialLevel, text));
+        try
+        {
+            _sink?.Write(text);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // A closed sink must not throw into native code.
+        }
+    }
+
+    private static bool IsProblem(LLamaLogLevel level) => level is LLamaLogLevel.Warning or LLamaLogLevel.Error;
+
+    private static void Remember(LLamaLogLevel level, string text)
+    {
+        var line = new LogLine(++_written, level, text);
+        Lines.Enqueue(line);
         while (Lines.Count > KeptLines)
         {
             Lines.Dequeue();
+        }
+
+        if (IsProblem(level))
+        {
+            Problems.Enqueue(line);
+            while (Problems.Count > KeptProblems)
+            {
+                Problems.Dequeue();
+            }
         }
     }
 

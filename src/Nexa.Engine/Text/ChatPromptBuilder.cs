@@ -53,6 +53,9 @@ internal sealed class ChatPromptBuilder
     /// <summary>The GGUF carries a chat template (which may still have fallen back to ChatML).</summary>
     public bool HasTemplate { get; }
 
+    /// <summary>The GGUF's template is one llama.cpp does not recognise, so chats are prompted with ChatML.</summary>
+    public bool FellBackToChatMl => _useChatMl;
+
     public ChatPrompt Build(IReadOnlyList<ChatMessage> messages, bool enableThinking)
     {
         Validate(messages);

@@ -122,6 +122,9 @@ public sealed class TextModel : IChatModel
         _weights.Dispose();
     }
 
+    /// <summary>The GGUF's chat template is unknown to llama.cpp and ChatML is used instead (logged at load).</summary>
+    internal bool PromptsWithChatMlFallback => _prompts.FellBackToChatMl;
+
     /// <summary>Renders and tokenizes the chat (exposed for tests): control tokens come only from the template.</summary>
     internal ChatPrompt BuildPrompt(IReadOnlyList<ChatMessage> messages, bool enableThinking = false)
     {

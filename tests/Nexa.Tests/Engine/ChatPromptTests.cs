@@ -83,7 +83,8 @@ public sealed class ChatPromptTests(TinyTextModel tiny) : IClassFixture<TinyText
 
         Assert.True(model.Info.HasChatTemplate);
         Assert.Equal(tiny.Model.BuildPrompt(Chat).Tokens, model.BuildPrompt(Chat).Tokens);
-        Assert.Contains(Nexa.Engine.NativeLogging.RecentLines(), l => l.Contains("ChatML", StringComparison.Ordinal));
+        Assert.True(model.PromptsWithChatMlFallback);
+        Assert.False(tiny.Model.PromptsWithChatMlFallback);
         var generation = await Generation.RunAsync(model, TinyTextModel.Ask("Hi", maxTokens: 3) with { IgnoreEos = true });
         Assert.Equal(3, generation.Finished.CompletionTokens);
     }

@@ -14,6 +14,9 @@ public sealed record EngineOptions
 
     public int BatchSize { get; init; } = 512;
 
+    /// <summary>Tokens per physical compute step (llama.cpp's n_ubatch); clamped to <see cref="BatchSize"/>.</summary>
+    public int UBatchSize { get; init; } = 512;
+
     /// <summary>Layers to offload to a GPU when a GPU backend is installed; 0 on CPU-only machines.</summary>
     public int GpuLayers { get; init; }
 

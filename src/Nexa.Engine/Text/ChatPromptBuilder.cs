@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Text;
+using LLama;
+using LLama.Exceptions;
+using LLama.Native;
+
+namespace Nexa.Engine.Text;
+
+/// <summary>A chat rendered through the model's template and tokenized, ready for the scheduler.</summary>
+/// <param name="StartsInThinking">The prompt ends inside an opened &lt;think&gt; block, so the answer starts as reasoning.</param>
+internal sealed record ChatPrompt(LLamaToken[] Tokens, bool StartsInThinking);
+
+/// <summary>
+/// Renders a chat with the GGUF's template (llama.cpp's built-in formatters; ChatML when the GGUF has none or
+/// one llama.cpp does not recognise) and tokenizes it so that only the template can produce control tokens:
+/// a user who writes "&lt;|im_end|&gt;" gets those characters, not the end of their turn.
+/// </summary>
+/// <remarks>
+/// The template is rendered with a unique placeholder in place of each message's content. The rendered text is
+/// then cut into the template's control tokens and the plain text between them, where message contents are put
+/// back in; each plain run is tokenized with special tokens off. That is exactly how llama.cpp tokenizes a whole
+/// prompt (control tokens first, then each run of text between them, SentencePiece's leading space included), so
+/// ordinary chats get the same tokens as before, minus any control token smuggled in through content.
+/// </remarks>
+internal sealed class ChatPromptBuilder
+{
+    /// <summary>Qwen3's template renders this after the generation prompt when thinking is switched off.</summary>
+    private const string EmptyThinking = "<think>\n\n</think>\n\n";
+
+    // C's isspace, which llama.cpp uses when it strips beside lstrip/rstrip tokens.
+    private static readonly char[] AsciiWhitespace = [' ', '\t', '\n', '\v', '\f', '\r'];
+
+    private static readonly HashSet<string> Roles = new(["system", "user", "assistant", "tool"], StringComparer.Ordinal);
+
+    private readonly LLamaWeights _weights;
+    private readonly bool _useChatMl;
+    private readonly bool _hasThinkingSwitch;
+
+    public ChatPromptBuilder(LLamaWeights weights)
+    {
+        _weights = weights;
+        var template = weights.Metadata.GetValueOrDefault("tokenizer.chat_template");
+        HasTemplate = template is not null;
+        _hasThinkingSwitch = template is not null && template.Contains("enable_thinking", StringComparison.Ordinal)
+            && template.Contains("<think>", StringComparison.Ordinal);
+        if (HasTemplate && !TemplateIsKnown(weights))
+        {
+            _useChatMl = true;
+            NativeLogging.Note("the model's chat template is not one llama.cpp's formatters recognise; prompting with ChatML");
+        }
+    }
+
+    /// <summary>The GGUF carries a chat template (which may still have fallen back to ChatML).</summary>
+    public bool HasTemplate { get; }
+
+    /// <summary>The GGUF's template is one llama.cpp does not recognise, so chats are prompted with ChatML.</summary>
+    public bool FellBackToChatMl => _useChatMl;
+
+    public ChatPrompt Build(IReadOnlyList<ChatMessage> messages, bool enableThinking)
+    {
+        Validate(messages);
+        var nonce = Guid.NewGuid().ToString("N");
+        var rendered = Render(messages, nonce);
+        if (!enableThinking && _hasThinkingSwitch)
+        {
+            rendered += EmptyThinking;
+        }
+
+        var fragments = Split(rendered, nonce, messages);
+        var tokens = Tokenize(fragments);
+        var bos = _weights.Vocab.BOS;
+        if (_weights.Vocab.ShouldAddBOS && bos is { } b && (tokens.Count == 0 || tokens[0] != b))
+        {
+            tokens.Insert(0, b);
+        }
+
+        // Split always ends with the template's own text (the generation prompt).
+        var startsInThinking = fragments[^1].Text.TrimEnd().EndsWith("<think>", StringComparison.Ordinal);
+        return new ChatPrompt([.. tokens], startsInThinking);
+    }
+
+    private static void Validate(IReadOnlyList<ChatMessage> messages)
+    {
+        if (messages is null || messages.Count == 0)
+        {
+            throw new EngineException(EngineErrorKind.InvalidRequest, "messages must hold at least one message", param: "messages");
+        }
+
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var role = messages[i]?.Role;
+            if (role is null || !Roles.Contains(role))
+            {
+                throw new EngineException(EngineErrorKind.InvalidRequest,
+                    $"messages[{i}].role '{role}' is not one of system, user, assistant, tool", param: "messages");
+            }
+        }
+    }
+
+    private static bool TemplateIsKnown(LLamaWeights weights)
+    {
+        try
+        {
+            var probe = new LLamaTemplate(weights, strict: false) { AddAssistant = true };
+            probe.Add("user", "hi");
+            _ = probe.Apply();
+            return true;
+        }
+        catch (Exception e) when (e is MissingTemplateException or TemplateNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private string Render(IReadOnlyList<ChatMessage> messages, string nonce)
+    {
+        try
+        {
+            return Render(_useChatMl ? new LLamaTemplate("chatml") : new LLamaTemplate(_weights, strict: false), messages, nonce);
+        }
+        catch (Exception e) when (!_useChatMl && e is MissingTemplateException or TemplateNotFoundException)
+        {
+            NativeLogging.Note($"the model's chat template could not render this chat ({e.Message.TrimEnd('\0')}); prompting with ChatML");
+            return Render(new LLamaTemplate("chatml"), messages, nonce);
+        }
+    }
+
+    private static string Render(LLamaTemplate template, IReadOnlyList<ChatMessage> messages, string nonce)
+    {
+        template.AddAssistant = true;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            template.Add(messages[i].Role, Placeholder(nonce, i));
+        }
+
+        return Encoding.UTF8.GetString(template.Apply());
+    }
+
+    private static string Placeholder(string nonce, int index) => $"[[nexa-{nonce}-{index.ToString(CultureInfo.InvariantCulture)}]]";
+
+    /// <summary>Cuts the rendered prompt into template text and message contents, in order.</summary>
+    private static List<Fragment> Split(string rendered, string nonce, IReadOnlyList<ChatMessage> messages)
+    {
+        var prefix = $"[[nexa-{nonce}-";
+        var fragments = new List<Fragment>();
+        var cursor = 0;
+        while (true)
+        {
+            var at = rendered.IndexOf(prefix, cursor, StringComparison.Ordinal);
+            var end = at < 0 ? -1 : rendered.IndexOf("]]", at + prefix.Length, StringComparison.Ordinal);
+            if (end < 0)
+            {
+                fragments.Add(new Fragment(rendered[cursor..], IsContent: false));
+                return fragments;
+            }
+
+            fragments.Add(new Fragment(rendered[cursor..at], IsContent: false));
+            var index = int.Parse(rendered.AsSpan(at + prefix.Length, end - at - prefix.Length), CultureInfo.InvariantCulture);
+            fragments.Add(new Fragment(messages[index].Content ?? "", IsContent: true));
+            cursor = end + 2;
+        }
+    }
+
+    private List<LLamaToken> Tokenize(List<Fragment> fragments)
+    {
+        var vocab = _weights.Vocab;
+        var tokens = new List<LLamaToken>();
+        var run = new StringBuilder();
+        var trimRunStart = false;
+
+        void FlushRun(bool trimEnd)
+        {
+            var text = run.ToString();
+            if (trimRunStart)
+            {
+                text = text.TrimStart(AsciiWhitespace);
+            }
+
+            if (trimEnd)
+            {
+                text = text.TrimEnd(AsciiWhitespace);
+            }
+
+            tokens.AddRange(_weights.Tokenize(text, false, false, Encoding.UTF8));
+            run.Clear();
+            trimRunStart = false;
+        }
+
+        foreach (var fragment in fragments)
+        {
+            if (fragment.IsContent)
+            {
+                run.Append(fragment.Text);
+                continue;
+            }
+
+            var cursor = 0;
+            foreach (var token in _weights.Tokenize(fragment.Text, false, true, Encoding.UTF8))
+            {
+                var attributes = token.GetAttributes(vocab);
+                if ((attributes & LLamaTokenAttr.Control) == 0)
+                {
+                    continue;
+                }
+
+                var marker = vocab.LLamaTokenToString(token, true) ?? "";
+                var at = marker.Length == 0 ? -1 : fragment.Text.IndexOf(marker, cursor, StringComparison.Ordinal);
+                if (at < 0)
+                {
+                    // Cannot place the control token in the text (should not happen): keep the template's own
+                    // tokenization of what is left of this piece rather than guess.
+                    FlushRun(trimEnd: false);
+                    tokens.AddRange(_weights.Tokenize(fragment.Text[cursor..], false, true, Encoding.UTF8));
+                    cursor = fragment.Text.Length;
+                    break;
+                }
+
+                run.Append(fragment.Text, cursor, at - cursor);
+                // llama.cpp eats the whitespace beside tokens marked lstrip/rstrip; so do we.
+                FlushRun(trimEnd: (attributes & LLamaTokenAttr.LStrip) != 0);
+                tokens.Add(token);
+                trimRunStart = (attributes & LLamaTokenAttr.RStrip) != 0;
+                cursor = at + marker.Length;
+            }
+
+            run.Append(fragment.Text, cursor, fragment.Text.Length - cursor);
+        }
+
+        FlushRun(trimEnd: false);
+        return tokens;
+    }
+
+    private readonly record struct Fragment(string Text, bool IsContent);
+}

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using LLama;
+using LLama.Common;
+using LLama.Exceptions;
+using LLama.Native;
+
+namespace Nexa.Engine.Text;
+
+/// <summary>
+/// A GGUF chat model loaded in this process (llama.cpp through LLamaSharp). Requests are validated, rendered and
+/// tokenized on the caller's thread; one <see cref="ChatScheduler"/> loop per model does all the decoding.
+/// </summary>
+public sealed class TextModel : IChatModel
+{
+    // One sequence at a time until continuous batching lands; EngineOptions.Parallel is not used yet.
+    private const int Slots = 1;
+
+    private readonly LLamaWeights _weights;
+    private readonly ChatPromptBuilder _prompts;
+    private readonly ChatScheduler _scheduler;
+    private readonly LLamaToken[] _endOfGeneration;
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    private TextModel(string path, LLamaWeights weights, LLamaContext context)
+    {
+        _weights = weights;
+        _prompts = new ChatPromptBuilder(weights);
+        _endOfGeneration = Enumerable.Range(0, weights.Vocab.Count).Select(i => (LLamaToken)i)
+            .Where(t => t.IsEndOfGeneration(weights.Vocab)).ToArray();
+        Info = new TextModelInfo(path, weights.Metadata.GetValueOrDefault("general.architecture"), (int)context.ContextSize,
+            weights.ContextSize, weights.Vocab.Count, _prompts.HasTemplate);
+        // llama.cpp may round the context up (to a multiple of 256) and caps the batch at the context: use its numbers.
+        _scheduler = new ChatScheduler(weights, context, (int)context.BatchSize, Slots);
+    }
+
+    public TextModelInfo Info { get; }
+
+    /// <summary>
+    /// Loads a GGUF chat model (memory-mapped) and starts its scheduler. Throws <see cref="EngineException"/>
+    /// (<see cref="EngineErrorKind.LoadFailed"/>) with llama.cpp's own reason when the file or the context fails.
+    /// </summary>
+    public static async Task<TextModel> LoadAsync(string ggufPath, EngineOptions options, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ggufPath);
+        ArgumentNullException.ThrowIfNull(options);
+        CheckOptions(options);
+        if (!File.Exists(ggufPath))
+        {
+            throw new EngineException(EngineErrorKind.LoadFailed, $"model file not found: {ggufPath}");
+        }
+
+        NativeLogging.EnsureActive();
+        var threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;
+        var parameters = new ModelParams(ggufPath)
+        {
+            LoadMode = LLamaLoadMode.MemoryMap,
+            ContextSize = (uint)options.ContextSize,
+            Threads = threads,
+            BatchThreads = threads,
+            BatchSize = (uint)options.BatchSize,
+            UBatchSize = (uint)Math.Min(options.UBatchSize, options.BatchSize),
+            SeqMax = Slots,
+            GpuLayerCount = options.GpuLayers,
+        };
+
+        var weights = await LoadWeightsAsync(parameters, ct).ConfigureAwait(false);
+        LLamaContext? context = null;
+        try
+        {
+            ct.ThrowIfCancellationRequested();
+            context = CreateContext(weights, parameters);
+            return new TextModel(Path.GetFullPath(ggufPath), weights, context);
+        }
+        catch
+        {
+            // The constructor starts the scheduler (which then owns the context) as its very last step.
+            context?.Dispose();
+            weights.Dispose();
+            throw;
+        }
+    }
+
+    public async IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var startedAt = Stopwatch.GetTimestamp();
+        ct.ThrowIfCancellationRequested();
+
+        // Cancelled when the caller cancels or stops reading (leaves the await foreach): either frees the slot.
+        using var jobCancellation = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var events = Channel.CreateUnbounded<GenerationEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        _scheduler.Enqueue(CreateJob(request, startedAt, events.Writer, jobCancellation.Token));
+        try
+        {
+            await foreach (var e in events.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+        }
+        finally
+        {
+            await jobCancellation.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        await _scheduler.StopAsync().ConfigureAwait(false);
+        _weights.Dispose();
+    }
+
+    /// <summary>The GGUF's chat template is unknown to llama.cpp and ChatML is used instead (logged at load).</summary>
+    internal bool PromptsWithChatMlFallback => _prompts.FellBackToChatMl;
+
+    /// <summary>Renders and tokenizes the chat (exposed for tests): control tokens come only from the template.</summary>
+    internal ChatPrompt BuildPrompt(IReadOnlyList<ChatMessage> messages, bool enableThinking = false)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _prompts.Build(messages, enableThinking);
+        }
+    }
+
+    private GenerationJob CreateJob(ChatRequest request, long startedAt, ChannelWriter<GenerationEvent> events, CancellationToken cancellation)
+    {
+        SamplerFactory.Validate(request.Sampling ?? new SamplingOptions(), Info.VocabularySize);
+        if (request.MaxTokens is < 1)
+        {
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"max_tokens must be at least 1, not {request.MaxTokens}", param: "max_tokens");
+        }
+
+        var stops = (request.Stop ?? []).Where(s => !string.IsNullOrEmpty(s)).ToArray();
+
+        // Tokenizing reads the model's vocabulary: under the gate, so the weights cannot be freed meanwhile.
+        var prompt = BuildPrompt(request.Messages, request.EnableThinking);
+        var room = Info.ContextSize - prompt.Tokens.Length;
+        if (room < 1)
+        {
+            throw new EngineException(EngineErrorKind.InvalidRequest,
+                $"the prompt has {prompt.Tokens.Length} tokens, the context holds {Info.ContextSize} (and needs room for one more): " +
+                "shorten the messages or load the model with a larger context",
+                code: "context_length_exceeded", param: "messages");
+        }
+
+        var maxTokens = Math.Min(request.MaxTokens ?? int.MaxValue, room);
+        var sampler = SamplerFactory.Create(request.Sampling ?? new SamplingOptions(), Info.VocabularySize,
+            request.IgnoreEos ? _endOfGeneration : []);
+        return new GenerationJob(prompt, sampler, maxTokens, stops, request.IgnoreEos, startedAt, events, cancellation);
+    }
+
+    private static void CheckOptions(EngineOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ContextSize, 16, nameof(options.ContextSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Threads, nameof(options.Threads));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options.BatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.UBatchSize, 1, nameof(options.UBatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.GpuLayers, -1, nameof(options.GpuLayers));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Parallel, 1, nameof(options.Parallel));
+    }
+
+    private static async Task<LLamaWeights> LoadWeightsAsync(ModelParams parameters, CancellationToken ct)
+    {
+        var mark = NativeLogging.Mark();
+        try
+        {
+            return await LLamaWeights.LoadFromFileAsync(parameters, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is LoadWeightsFailedException or RuntimeError or IOException or UnauthorizedAccessException)
+        {
+            // A load cancelled halfway fails inside llama.cpp; report the cancellation, not a broken file.
+            ct.ThrowIfCancellationRequested();
+            throw new EngineException(EngineErrorKind.LoadFailed,
+                $"llama.cpp could not load {parameters.ModelPath}: {NativeLogging.ReasonSince(mark)}", inner: e);
+        }
+    }
+
+    private static LLamaContext CreateContext(LLamaWeights weights, ModelParams parameters)
+    {
+        var mark = NativeLogging.Mark();
+        var context = weights.CreateContext(parameters);
+        // A failed allocation does not throw: it returns an invalid handle that crashes the process on first use.
+        if (context.NativeHandle.IsInvalid)
+        {
+            context.Dispose();
+            throw new EngineException(EngineErrorKind.LoadFailed,
+                $"llama.cpp could not create a context of {parameters.ContextSize} tokens for {parameters.ModelPath}: {NativeLogging.ReasonSince(mark)}");
+        }
+
+        return context;
+    }
+}

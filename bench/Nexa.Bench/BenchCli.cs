@@ -10,6 +10,9 @@ public static class BenchCli
         {
             case "pull":
                 return await PullBenchmark.RunAsync(Options.Parse(args.Skip(1)));
+            case "tiny-model" when args.Length > 1:
+                Console.WriteLine(Nexa.Tests.Fixtures.TinyModels.WriteChatModel(args[1]));
+                return 0;
             case "hub":
                 return await DemoHub.RunAsync(args.Skip(1).ToArray());
             default:
@@ -19,6 +22,7 @@ public static class BenchCli
                     benchmarks:
                       pull   nexa pull of one large file from a hub on 127.0.0.1, next to curl on the same URL
                              --size-mb 500  --runs 3  --connections 4  --out bench/out
+                      tiny-model <file.gguf>   write the tests' tiny chat model (random weights: gibberish, but real llama.cpp)
                       hub    a fake Hugging Face hub on 127.0.0.1 for trying `nexa pull` offline:
                              hub <org/repo>=<file.gguf>... [--big-mb N] [--rate-mb N]; then HF_ENDPOINT=<printed url> nexa pull <org/repo>
                     """);

@@ -1,3 +1,4 @@
+using Nexa.Engine;
 using Nexa.Engine.Text;
 
 namespace Nexa.Runner.Host;
@@ -5,10 +6,12 @@ namespace Nexa.Runner.Host;
 /// <summary>Loads the model a runner serves.</summary>
 public static class ModelLoader
 {
-    /// <summary>
-    /// The llama.cpp text engine. INTEGRATION POINT: when branch `engine` merges, this body becomes
-    /// <c>await TextModel.LoadAsync(start.ModelPath, start.Options, ct)</c> (and the vision projector when there is one).
-    /// </summary>
-    public static Task<IChatModel> LoadRealModelAsync(RunnerStartInfo start, CancellationToken ct) =>
-        throw new EngineException(EngineErrorKind.LoadFailed, "not supported yet: the llama.cpp text engine is not wired into the runner");
+    /// <summary>The llama.cpp text engine; its log goes to the runner's stderr (which the server keeps) when verbose.</summary>
+    public static async Task<IChatModel> LoadRealModelAsync(RunnerStartInfo start, CancellationToken ct)
+    {
+        NativeLogging.Configure(start.Verbose, Console.Error);
+        // A vision model's projector is not loaded yet: its text side serves text chats, and the server answers
+        // image parts with "not supported yet".
+        return await TextModel.LoadAsync(start.ModelPath, start.Options, ct);
+    }
 }

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using Nexa.Cli.Progress;
+using Nexa.Cli.Repl;
+using Nexa.Engine;
+using Nexa.Engine.Text;
+using Nexa.Hub;
+using Nexa.Hub.HuggingFace;
+using Nexa.Hub.Pull;
+using Nexa.Hub.Store;
+
+namespace Nexa.Cli.Commands;
+
+/// <summary>`nexa infer`: the chat REPL on the engine in this process; pulls the model first when it is missing.</summary>
+internal static class InferCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var flags = new ChatFlags();
+        var contextSize = new Option<int>("--nctx") { Description = "Context size in tokens", DefaultValueFactory = _ => 4096 };
+        var threads = new Option<int>("--threads") { Description = "CPU threads (0: one per core)" };
+        var command = new Command("infer", "Chat with a model in the terminal, in-process (pulls it first if needed)") { contextSize, threads };
+        flags.AddTo(command);
+        command.SetAction(async (parsed, ct) =>
+        {
+            var ctx = CommandContext.From(parsed, env);
+            var name = ModelName.Parse(parsed.GetRequiredValue(flags.Model));
+            var template = flags.Template(parsed);
+            var nctx = parsed.GetValue(contextSize);
+            if (nctx < 64)
+                throw new CliException("--nctx must be at least 64", ExitCodes.Usage);
+
+            var model = ctx.Store.Find(name) ?? await PullAsync(ctx, name, ct);
+            var quant = model.ChooseQuant(name.Quant) ?? await PullQuantAsync(ctx, name, ct);
+            if (model.Manifest.ModelType is not (ModelTypes.Llm or ModelTypes.Vlm))
+                throw new CliException($"not supported yet: {name.Id} is a {model.Manifest.ModelType} model; nexa infer chats with llm and vlm models");
+
+            NativeLogging.Configure(ctx.Verbose, env.Error);
+            await env.Error.WriteLineAsync($"loading {name.Id}:{quant}…");
+            TextModel loaded;
+            try
+            {
+                loaded = await TextModel.LoadAsync(ctx.Store.Find(name)!.ModelPath(quant), new EngineOptions
+                {
+                    ContextSize = nctx,
+                    Threads = Math.Max(0, parsed.GetValue(threads)),
+                }, ct);
+            }
+            catch (EngineException e)
+            {
+                throw new CliException(e.Message);
+            }
+            await using var backend = new LocalChatBackend(loaded);
+            var repl = new ChatRepl(backend, env, template, parsed.GetValue(flags.SystemPrompt), parsed.GetValue(flags.HideThink));
+            var prompts = parsed.GetValue(flags.Prompt) ?? [];
+            return prompts.Length > 0 ? await repl.RunPromptsAsync(prompts, ct) : await repl.RunInteractiveAsync(ct);
+        });
+        return command;
+    }
+
+    private static async Task<StoredModel> PullAsync(CommandContext ctx, ModelName name, CancellationToken ct)
+    {
+        await ctx.Env.Error.WriteLineAsync($"{name.Id} is not pulled yet; pulling it");
+        await PullQuantAsync(ctx, name, ct);
+        return ctx.Store.Find(name) ?? throw new CliException($"pulling {name.Id} did not leave a model in the store");
+    }
+
+    private static async Task<string> PullQuantAsync(CommandContext ctx, ModelName name, CancellationToken ct)
+    {
+        using var http = PullCommand.CreateHttpClient();
+        var hub = new HubClient(http, HubSettings.FromEnvironment(ctx.Env.Variable));
+        await using var progress = PullProgress.Create(ctx.Env with { Out = ctx.Env.Error });
+        var puller = new ModelPuller(ctx.Store, hub, new FileDownloader(http, hub, new DownloadOptions()), progress);
+        var result = await puller.PullAsync(new PullRequest(name), ct);
+        return result.Quant;
+    }
+}

@@ -10,6 +10,8 @@ public static class BenchCli
         {
             case "pull":
                 return await PullBenchmark.RunAsync(Options.Parse(args.Skip(1)));
+            case "chat":
+                return await ChatBenchmark.RunAsync(Options.Parse(args.Skip(1)));
             case "tiny-model" when args.Length > 1:
                 Console.WriteLine(Nexa.Tests.Fixtures.TinyModels.WriteChatModel(args[1]));
                 return 0;
@@ -22,6 +24,8 @@ public static class BenchCli
                     benchmarks:
                       pull   nexa pull of one large file from a hub on 127.0.0.1, next to curl on the same URL
                              --size-mb 500  --runs 3  --connections 4  --out bench/out
+                      chat   one stream's decode tokens/s through nexa serve (HTTP → runner) next to in-process (nexa infer)
+                             --tokens 256  --runs 3  --threads 2  --embeddings 64,1024
                       tiny-model <file.gguf>   write the tests' tiny chat model (random weights: gibberish, but real llama.cpp)
                       hub    a fake Hugging Face hub on 127.0.0.1 for trying `nexa pull` offline:
                              hub <org/repo>=<file.gguf>... [--big-mb N] [--rate-mb N]; then HF_ENDPOINT=<printed url> nexa pull <org/repo>
@@ -33,6 +37,10 @@ public static class BenchCli
 
 public sealed record Options(long SizeMb, int Runs, int Connections, string OutDir)
 {
+    public int Tokens { get; init; } = 256;
+    public int Threads { get; init; } = 2;
+    public int[] Embeddings { get; init; } = [64, 1024];
+
     public static Options Parse(IEnumerable<string> args)
     {
         var map = new Dictionary<string, string>();
@@ -51,6 +59,11 @@ public sealed record Options(long SizeMb, int Runs, int Connections, string OutD
             long.Parse(map.GetValueOrDefault("size-mb", "500"), System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(map.GetValueOrDefault("runs", "3"), System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(map.GetValueOrDefault("connections", "4"), System.Globalization.CultureInfo.InvariantCulture),
-            map.GetValueOrDefault("out", "bench/out"));
+            map.GetValueOrDefault("out", "bench/out"))
+        {
+            Tokens = int.Parse(map.GetValueOrDefault("tokens", "256"), System.Globalization.CultureInfo.InvariantCulture),
+            Threads = int.Parse(map.GetValueOrDefault("threads", "2"), System.Globalization.CultureInfo.InvariantCulture),
+            Embeddings = [.. map.GetValueOrDefault("embeddings", "64,1024").Split(',').Select(e => int.Parse(e, System.Globalization.CultureInfo.InvariantCulture))],
+        };
     }
 }

@@ -37,6 +37,8 @@ internal static partial class RequestBody
     {
         if (SyntaxError(json) is { } syntax)
             return ErrorTable.MalformedJson(syntax);
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+            return ErrorTable.MalformedJson("the body is not valid UTF-8");
         var param = ParamOf(e.Path);
         return param.Length == 0
             ? ErrorTable.MalformedJson("expected a JSON object")

@@ -28,6 +28,20 @@ public sealed class ChatErrorTests : IAsyncLifetime
         Assert.Equal("invalid_request_error", error.Str("type"));
     }
 
+    [Fact]
+    public async Task A_body_that_is_not_utf8_is_400_saying_so()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(ServerHarness.ChatBody()).ToList();
+        var at = bytes.IndexOf((byte)'H'); // inside the user's text
+        bytes.InsertRange(at, [0xFF, 0xFE]);
+        using var content = new ByteArrayContent([.. bytes]);
+        content.Headers.ContentType = new("application/json");
+        using var response = await _server.Http.PostAsync("v1/chat/completions", content);
+
+        var error = await Wire.ErrorAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains("not valid UTF-8", error.Str("message"));
+    }
+
     [Theory]
     [InlineData("\"temperature\":\"hot\"", "temperature", "a number")]
     [InlineData("\"max_tokens\":\"64\"", "max_tokens", "an integer")]

@@ -13,7 +13,8 @@ public static class BenchCli
             case "chat":
                 return await ChatBenchmark.RunAsync(Options.Parse(args.Skip(1)));
             case "tiny-model" when args.Length > 1:
-                Console.WriteLine(Nexa.Tests.Fixtures.TinyModels.WriteChatModel(args[1]));
+                Console.WriteLine(Nexa.Tests.Fixtures.TinyModels.WriteChatModel(args[1],
+                    embeddingLength: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : Nexa.Tests.Fixtures.TinyModels.DefaultEmbeddingLength));
                 return 0;
             case "hub":
                 return await DemoHub.RunAsync(args.Skip(1).ToArray());
@@ -26,7 +27,7 @@ public static class BenchCli
                              --size-mb 500  --runs 3  --connections 4  --out bench/out
                       chat   one stream's decode tokens/s through nexa serve (HTTP → runner) next to in-process (nexa infer)
                              --tokens 256  --runs 3  --threads 2  --embeddings 64,1024
-                      tiny-model <file.gguf>   write the tests' tiny chat model (random weights: gibberish, but real llama.cpp)
+                      tiny-model <file.gguf> [embedding]   write the tests' tiny chat model (random weights: gibberish, but real llama.cpp)
                       hub    a fake Hugging Face hub on 127.0.0.1 for trying `nexa pull` offline:
                              hub <org/repo>=<file.gguf>... [--big-mb N] [--rate-mb N]; then HF_ENDPOINT=<printed url> nexa pull <org/repo>
                     """);

@@ -31,12 +31,15 @@ public sealed class Interrupts
     /// <summary>Cancelled when Ctrl-C arrives and nothing redirected it.</summary>
     public CancellationToken Command => _command.Token;
 
-    /// <summary>While the returned handle lives, Ctrl-C calls <paramref name="onInterrupt"/> instead.</summary>
+    /// <summary>While the returned handle lives, Ctrl-C calls <paramref name="onInterrupt"/> instead (the innermost wins).</summary>
     public IDisposable Redirect(Action onInterrupt)
     {
         lock (_gate)
+        {
+            var previous = _redirect;
             _redirect = onInterrupt;
-        return new Release(this);
+            return new Release(this, previous);
+        }
     }
 
     public void Raise()
@@ -50,12 +53,12 @@ public sealed class Interrupts
             _command.Cancel();
     }
 
-    private sealed class Release(Interrupts owner) : IDisposable
+    private sealed class Release(Interrupts owner, Action? previous) : IDisposable
     {
         public void Dispose()
         {
             lock (owner._gate)
-                owner._redirect = null;
+                owner._redirect = previous;
         }
     }
 }

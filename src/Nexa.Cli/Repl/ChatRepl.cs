@@ -28,6 +28,8 @@ internal sealed class ChatRepl(IChatBackend backend, CliEnvironment env, ChatReq
     public async Task<int> RunInteractiveAsync(CancellationToken ct)
     {
         await env.Out.WriteLineAsync("Type a message and press Enter; /help for commands, /exit or Ctrl-D to quit.");
+        // At the prompt, Ctrl-C does not end the chat (while an answer streams, it stops the answer).
+        using var atPrompt = env.Interrupts.Redirect(() => env.Out.Write("\n(Ctrl-D or /exit to quit)\n>>> "));
         while (!ct.IsCancellationRequested)
         {
             var input = await ReadInputAsync(ct);

@@ -105,3 +105,24 @@ public class ChatReplTests
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
+
+public class InterruptsTests
+{
+    [Fact]
+    public void Ctrl_c_goes_to_the_innermost_redirect_then_back_to_the_outer_one_then_cancels_the_command()
+    {
+        var interrupts = new Nexa.Cli.Interrupts();
+        var calls = new List<string>();
+        using (interrupts.Redirect(() => calls.Add("prompt")))
+        {
+            using (interrupts.Redirect(() => calls.Add("answer")))
+                interrupts.Raise();
+            interrupts.Raise();
+        }
+        Assert.False(interrupts.Command.IsCancellationRequested);
+        interrupts.Raise();
+
+        Assert.Equal(["answer", "prompt"], calls);
+        Assert.True(interrupts.Command.IsCancellationRequested);
+    }
+}

@@ -5,6 +5,9 @@ namespace Nexa.Runner;
 /// <summary>What the server needs to start a model: its files and how to load it.</summary>
 public sealed record RunnerStartInfo(string ModelPath, EngineOptions Options)
 {
+    /// <summary>The manifest's model type (llm, vlm, embedder, reranker): which engine the runner loads.</summary>
+    public string ModelType { get; init; } = "llm";
+
     /// <summary>The vision projector beside a VLM's weights (null for text-only models).</summary>
     public string? MMProjPath { get; init; }
 
@@ -16,5 +19,5 @@ public sealed record RunnerStartInfo(string ModelPath, EngineOptions Options)
 public interface IModelLauncher
 {
     /// <summary>Returns once the model is loaded and answers; throws <see cref="EngineException"/> (LoadFailed) with llama.cpp's reason.</summary>
-    Task<IChatModel> LaunchAsync(RunnerStartInfo start, CancellationToken ct);
+    Task<ILoadedModel> LaunchAsync(RunnerStartInfo start, CancellationToken ct);
 }

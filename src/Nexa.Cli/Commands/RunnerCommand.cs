@@ -44,7 +44,7 @@ internal static class RunnerCommand
                 Verbose = parsed.GetValue(NexaCli.Verbose),
             };
             var options = new RunnerHostOptions { Start = start, SocketPath = parsed.GetValue(socket)!, Error = env.Error };
-            Func<RunnerStartInfo, CancellationToken, Task<IChatModel>> load = parsed.GetValue(fakeEngine) ? FakeChatModel.LoadAsync : ModelLoader.LoadRealModelAsync;
+            Func<RunnerStartInfo, CancellationToken, Task<ILoadedModel>> load = parsed.GetValue(fakeEngine) ? FakeChatModel.LoadAsync : ModelLoader.LoadRealModelAsync;
             return await RunnerHost.RunAsync(options, load, ct);
         });
         return command;

@@ -102,8 +102,12 @@ public sealed class EngineException(EngineErrorKind kind, string message, string
     public string? Param { get; } = param;
 }
 
-/// <summary>One loaded chat model, wherever it runs (in this process, or in a runner process).</summary>
-public interface IChatModel : IAsyncDisposable
+/// <summary>
+/// One loaded model, wherever it runs (in this process, or in a runner process). A model serves the kinds of
+/// request its type allows; the others answer <see cref="EngineErrorKind.InvalidRequest"/> (the server maps
+/// request kinds to model types first, so that is a last line of defence).
+/// </summary>
+public interface ILoadedModel : IAsyncDisposable
 {
     TextModelInfo Info { get; }
 
@@ -112,4 +116,12 @@ public interface IChatModel : IAsyncDisposable
 
     /// <summary>Streams one generation. Cancelling the token stops it and frees its sequence at once.</summary>
     IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, CancellationToken ct);
+
+    /// <summary>One vector per input, in input order (see <see cref="Embeddings.EmbeddingRequest"/>).</summary>
+    Task<Embeddings.EmbeddingResult> EmbedAsync(Embeddings.EmbeddingRequest request, CancellationToken ct) =>
+        throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot embed: it is not an embedding model", "model_not_supported", "model");
+
+    /// <summary>One relevance score per document, in document order (see <see cref="Embeddings.RerankRequest"/>).</summary>
+    Task<Embeddings.RerankResult> RerankAsync(Embeddings.RerankRequest request, CancellationToken ct) =>
+        throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot rerank: it is not a reranker", "model_not_supported", "model");
 }

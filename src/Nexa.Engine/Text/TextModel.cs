@@ -12,7 +12,7 @@ namespace Nexa.Engine.Text;
 /// A GGUF chat model loaded in this process (llama.cpp through LLamaSharp). Requests are validated, rendered and
 /// tokenized on the caller's thread; one <see cref="ChatScheduler"/> loop per model does all the decoding.
 /// </summary>
-public sealed class TextModel : IChatModel
+public sealed class TextModel : ILoadedModel
 {
     // One sequence at a time until continuous batching lands; EngineOptions.Parallel is not used yet.
     private const int Slots = 1;

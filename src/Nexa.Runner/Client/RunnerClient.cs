@@ -8,11 +8,11 @@ using Nexa.Runner.Wire;
 namespace Nexa.Runner.Client;
 
 /// <summary>
-/// A model loaded in a runner process, seen as an <see cref="IChatModel"/>. Engine errors come back as the runner threw
+/// A model loaded in a runner process, seen as an <see cref="ILoadedModel"/>. Engine errors come back as the runner threw
 /// them; a runner that dies (or stops answering) fails its calls with <see cref="EngineErrorKind.Crashed"/>, its last
 /// output lines in the message, and completes <see cref="Exited"/> so whoever holds it can start a fresh one.
 /// </summary>
-public sealed class RunnerClient : IChatModel
+public sealed class RunnerClient : ILoadedModel
 {
     /// <summary>How long a broken call waits for the process to be seen gone before it is declared hung and killed.</summary>
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(1);

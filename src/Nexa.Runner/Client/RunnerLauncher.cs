@@ -19,7 +19,7 @@ public sealed class RunnerLauncher(RunnerLauncherOptions? options = null) : IMod
 
     private readonly RunnerLauncherOptions _options = options ?? new RunnerLauncherOptions();
 
-    public async Task<IChatModel> LaunchAsync(RunnerStartInfo start, CancellationToken ct)
+    public async Task<ILoadedModel> LaunchAsync(RunnerStartInfo start, CancellationToken ct)
     {
         var socketPath = RunnerSockets.NewPath(_options.SocketDirectory);
         RunnerSockets.TryDelete(socketPath);

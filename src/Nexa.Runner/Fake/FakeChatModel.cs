@@ -12,7 +12,7 @@ namespace Nexa.Runner.Fake;
 /// waits for a free slot like a real sequence), and takes magic user messages (<see cref="Magic"/>) that make it fail
 /// the ways a real engine does.
 /// </summary>
-public sealed class FakeChatModel : IChatModel
+public sealed class FakeChatModel : ILoadedModel
 {
     /// <summary>User messages that make the fake misbehave on purpose.</summary>
     public static class Magic
@@ -51,7 +51,7 @@ public sealed class FakeChatModel : IChatModel
     public TextModelInfo Info { get; }
 
     /// <summary>The loader for <c>--fake-engine</c>: fails like llama.cpp on a missing file or one that is not GGUF.</summary>
-    public static async Task<IChatModel> LoadAsync(RunnerStartInfo start, CancellationToken ct)
+    public static async Task<ILoadedModel> LoadAsync(RunnerStartInfo start, CancellationToken ct)
     {
         var magic = new byte[4];
         try

@@ -7,7 +7,7 @@ namespace Nexa.Runner.Host;
 public static class ModelLoader
 {
     /// <summary>The llama.cpp text engine; its log goes to the runner's stderr (which the server keeps) when verbose.</summary>
-    public static async Task<IChatModel> LoadRealModelAsync(RunnerStartInfo start, CancellationToken ct)
+    public static async Task<ILoadedModel> LoadRealModelAsync(RunnerStartInfo start, CancellationToken ct)
     {
         NativeLogging.Configure(start.Verbose, Console.Error);
         // A vision model's projector is not loaded yet: its text side serves text chats, and the server answers

@@ -8,7 +8,7 @@ using Nexa.Runner.Wire;
 namespace Nexa.Runner.Host;
 
 /// <summary>The gRPC face of the one model this runner holds.</summary>
-internal sealed class ModelRunnerService(IChatModel model, IHostApplicationLifetime lifetime, ILogger<ModelRunnerService> logger)
+internal sealed class ModelRunnerService(ILoadedModel model, IHostApplicationLifetime lifetime, ILogger<ModelRunnerService> logger)
     : ModelRunner.ModelRunnerBase
 {
     public override Task<InfoReply> Info(InfoRequest request, ServerCallContext context) =>

@@ -18,14 +18,14 @@ namespace Nexa.Runner.Host;
 /// </summary>
 public static class RunnerHost
 {
-    public static async Task<int> RunAsync(RunnerHostOptions options, Func<RunnerStartInfo, CancellationToken, Task<IChatModel>> loadModel, CancellationToken ct)
+    public static async Task<int> RunAsync(RunnerHostOptions options, Func<RunnerStartInfo, CancellationToken, Task<ILoadedModel>> loadModel, CancellationToken ct)
     {
         // Watched from the start: a server that dies while the model loads must not leave a runner behind.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (options.ExitWhenStandardInputCloses)
             _ = StandardInputWatcher.WhenClosed().ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
-        IChatModel model;
+        ILoadedModel model;
         try
         {
             model = await loadModel(options.Start, stop.Token);
@@ -70,7 +70,7 @@ public static class RunnerHost
         return RunnerExitCodes.Ok;
     }
 
-    private static WebApplication Build(RunnerHostOptions options, IChatModel model)
+    private static WebApplication Build(RunnerHostOptions options, ILoadedModel model)
     {
         // Args = []: `runner --socket …` is ours, not configuration. The content root is the binaries' folder so
         // an appsettings.json in whatever folder the server runs from is not read.

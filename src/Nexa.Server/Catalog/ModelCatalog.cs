@@ -16,7 +16,7 @@ internal sealed class ModelCatalog(ModelStore store, ServerOptions options)
         var (name, stored) = Find(requested);
         var quant = stored.ChooseQuant(name.Quant) ?? throw QuantNotFound(requested, name, stored);
         var engine = new EngineOptions { ContextSize = options.ContextSize, Threads = options.Threads, Parallel = options.Parallel };
-        var start = new RunnerStartInfo(stored.ModelPath(quant), engine) { MMProjPath = stored.MMProjPath, Verbose = options.Verbose };
+        var start = new RunnerStartInfo(stored.ModelPath(quant), engine) { MMProjPath = stored.MMProjPath, Verbose = options.Verbose, ModelType = stored.Manifest.ModelType };
         return new ResolvedModel(stored, quant, start);
     }
 

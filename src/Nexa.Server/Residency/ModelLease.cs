@@ -11,7 +11,7 @@ internal sealed class ModelLease : IAsyncDisposable
 {
     private readonly ModelResidency _residency;
     private readonly ResidentModel _entry;
-    private IChatModel? _model;
+    private ILoadedModel? _model;
     private bool _hasSlot;
     private int _released;
 
@@ -21,7 +21,7 @@ internal sealed class ModelLease : IAsyncDisposable
         _entry = entry;
     }
 
-    public IChatModel Model => _model ?? throw new InvalidOperationException("the model is not loaded yet");
+    public ILoadedModel Model => _model ?? throw new InvalidOperationException("the model is not loaded yet");
 
     internal async Task WaitAsync(bool takeSlot, int queueSize, CancellationToken ct)
     {

@@ -107,7 +107,7 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
         }
     }
 
-    private async Task<IChatModel> LoadAsync(ResidentModel entry, Task evicted)
+    private async Task<ILoadedModel> LoadAsync(ResidentModel entry, Task evicted)
     {
         // The evicted model's memory comes back before the next one takes its place.
         await evicted;
@@ -200,7 +200,7 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
 
     private async Task UnloadAsync(ResidentModel entry)
     {
-        IChatModel model;
+        ILoadedModel model;
         try
         {
             model = await entry.Loading;

@@ -14,7 +14,7 @@ internal sealed class ResidentModel
     private int _waiting;
 
     /// <param name="load">Starts on the thread pool at once; every request for this entry awaits the same load.</param>
-    public ResidentModel(string key, RunnerStartInfo start, int parallel, Func<ResidentModel, Task<IChatModel>> load)
+    public ResidentModel(string key, RunnerStartInfo start, int parallel, Func<ResidentModel, Task<ILoadedModel>> load)
     {
         Key = key;
         Start = start;
@@ -26,7 +26,7 @@ internal sealed class ResidentModel
     public RunnerStartInfo Start { get; }
 
     /// <summary>The one load every first request awaits.</summary>
-    public Task<IChatModel> Loading { get; }
+    public Task<ILoadedModel> Loading { get; }
 
     public bool IsLoaded => Loading.IsCompletedSuccessfully;
 

@@ -41,7 +41,7 @@ public sealed record Generation(IReadOnlyList<TextDelta> Deltas, GenerationFinis
 {
     public string Text => string.Concat(Deltas.Where(d => !d.IsReasoning).Select(d => d.Text));
 
-    public static async Task<Generation> RunAsync(IChatModel model, ChatRequest request, CancellationToken ct = default)
+    public static async Task<Generation> RunAsync(ILoadedModel model, ChatRequest request, CancellationToken ct = default)
     {
         var deltas = new List<TextDelta>();
         var finishes = new List<GenerationFinished>();

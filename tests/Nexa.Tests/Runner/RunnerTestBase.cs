@@ -39,7 +39,7 @@ public abstract class RunnerTestBase : IAsyncLifetime
 
     protected static ChatRequest Ask(string userText) => new() { Messages = [new ChatMessage("user", userText)] };
 
-    protected static async Task<List<GenerationEvent>> CollectAsync(IChatModel model, ChatRequest request, CancellationToken ct = default)
+    protected static async Task<List<GenerationEvent>> CollectAsync(ILoadedModel model, ChatRequest request, CancellationToken ct = default)
     {
         var events = new List<GenerationEvent>();
         await foreach (var generationEvent in model.GenerateAsync(request, ct).WithCancellation(ct))

@@ -9,7 +9,7 @@ namespace Nexa.Tests.Server.Fakes;
 /// when thinking is on. Honours MaxTokens, Stop and IgnoreEos (then it says " more" until MaxTokens); its
 /// <see cref="FakeLauncher"/> decides delays and failures. Counts what the server did with it.
 /// </summary>
-public sealed class FakeChatModel(FakeLauncher launcher, RunnerStartInfo start) : IChatModel
+public sealed class FakeChatModel(FakeLauncher launcher, RunnerStartInfo start) : ILoadedModel
 {
     private readonly Lock _lock = new();
     private readonly List<ChatRequest> _requests = [];

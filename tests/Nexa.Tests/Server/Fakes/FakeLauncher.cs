@@ -68,7 +68,7 @@ public sealed class FakeLauncher : IModelLauncher
             return _failures.Remove(at, out var failure) ? failure : null;
     }
 
-    public async Task<IChatModel> LaunchAsync(RunnerStartInfo start, CancellationToken ct)
+    public async Task<ILoadedModel> LaunchAsync(RunnerStartInfo start, CancellationToken ct)
     {
         if (LaunchGate is { } gate)
             await gate.Task.WaitAsync(ct);

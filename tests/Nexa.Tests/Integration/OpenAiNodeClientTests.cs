@@ -4,18 +4,43 @@ using System.Text.Json;
 namespace Nexa.Tests.Integration;
 
 /// <summary>
-/// The stock npm <c>openai</c> client (tests/clients/node, installed by .ci/run) chats with the server: one plain and
-/// one streamed request. Without node the test is skipped; with node but without the npm install it fails, so CI
-/// cannot pass without having run it.
+/// The stock npm <c>openai</c> client (tests/clients/node, installed by .ci/run, or by this test from the lock file
+/// when missing, so a bare `dotnet test` works too) chats with the server: one plain and one streamed request.
+/// Without node the test is skipped; with node but no client after the install attempt it fails.
 /// </summary>
 public sealed class OpenAiNodeClientTests(RealServerFixture fixture) : IClassFixture<RealServerFixture>
 {
     private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(60);
 
+    private static readonly SemaphoreSlim InstallGate = new(1, 1);
+
+    // `npm ci` from the committed lock file: the exact client version, from the npm registry.
+    private static async Task EnsureInstalledAsync(string folder)
+    {
+        await InstallGate.WaitAsync();
+        try
+        {
+            if (File.Exists(Path.Combine(folder, "node_modules", "openai", "package.json")))
+                return;
+            var start = new ProcessStartInfo("npm", ["ci", "--no-audit", "--no-fund", "--silent"]) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+            using var npm = Process.Start(start)!;
+            var output = npm.StandardOutput.ReadToEndAsync();
+            var error = npm.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            await npm.WaitForExitAsync(timeout.Token);
+            Assert.True(npm.ExitCode == 0, $"npm ci in {folder} failed: {await output}{await error}");
+        }
+        finally
+        {
+            InstallGate.Release();
+        }
+    }
+
     [NodeFact]
     public async Task The_npm_openai_client_chats_plain_and_streamed()
     {
         var folder = ClientFolder();
+        await EnsureInstalledAsync(folder);
         Assert.True(File.Exists(Path.Combine(folder, "node_modules", "openai", "package.json")),
             $"the npm openai client is not installed: run `npm install` in {folder} (.ci/run does)");
         var baseUrl = fixture.Server.Server.BaseAddress + "v1";

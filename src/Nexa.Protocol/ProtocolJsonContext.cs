@@ -2,7 +2,9 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Nexa.Protocol.Chat;
+using Nexa.Protocol.Embeddings;
 using Nexa.Protocol.Models;
+using Nexa.Protocol.Rerank;
 
 namespace Nexa.Protocol;
 
@@ -12,6 +14,12 @@ namespace Nexa.Protocol;
 [JsonSerializable(typeof(IReadOnlyList<ContentPart>))]
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
+[JsonSerializable(typeof(EmbeddingsRequest))]
+[JsonSerializable(typeof(EmbeddingList))]
+[JsonSerializable(typeof(RerankingRequest))]
+[JsonSerializable(typeof(RerankingResponse))]
+[JsonSerializable(typeof(JinaRerankRequest))]
+[JsonSerializable(typeof(JinaRerankResponse))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelCard))]
 [JsonSerializable(typeof(HealthStatus))]

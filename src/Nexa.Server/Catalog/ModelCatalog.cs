@@ -20,25 +20,49 @@ internal sealed class ModelCatalog(ModelStore store, ServerOptions options)
         return new ResolvedModel(stored, quant, start);
     }
 
+    // The one place request kinds meet model types: chat takes llm and vlm models (and types we do not know, as
+    // the original's older manifests may carry), embeddings take embedders, rerank takes rerankers.
+
     /// <summary>Refuses models that cannot chat (embedders, rerankers, image generators…) and images for text-only models.</summary>
     public static void EnsureCanChat(ResolvedModel model, string requested, bool hasImages)
     {
-        var kind = model.ModelType switch
-        {
-            ModelTypes.Embedder => "an embedder",
-            ModelTypes.Reranker => "a reranker",
-            ModelTypes.ImageGen => "an image generation model",
-            ModelTypes.Asr => "a speech recognition model",
-            ModelTypes.Tts => "a speech synthesis model",
-            _ => null,
-        };
-        if (kind is not null)
-            throw new ApiException(ErrorTable.ModelCannot($"model '{requested}' is {kind} and cannot chat"));
+        if (model.ModelType is ModelTypes.Embedder or ModelTypes.Reranker or ModelTypes.ImageGen or ModelTypes.Asr or ModelTypes.Tts)
+            throw Cannot(model, requested, "chat", "/v1/chat/completions needs an llm or vlm model");
         if (!hasImages)
             return;
         if (model.ModelType == ModelTypes.Vlm || model.Stored.MMProjPath is not null)
             throw new ApiException(ErrorTable.NotSupportedYet("messages", "image inputs (vision) are not served over HTTP yet"));
         throw new ApiException(ErrorTable.ModelCannot($"model '{requested}' cannot see images: it has no vision projector"));
+    }
+
+    /// <summary><c>/v1/embeddings</c> needs an embedder.</summary>
+    public static void EnsureCanEmbed(ResolvedModel model, string requested)
+    {
+        if (model.ModelType != ModelTypes.Embedder)
+            throw Cannot(model, requested, "create embeddings", $"/v1/embeddings needs an {ModelTypes.Embedder} model");
+    }
+
+    /// <summary><c>/v1/reranking</c> and <c>/v1/rerank</c> need a reranker.</summary>
+    public static void EnsureCanRerank(ResolvedModel model, string requested)
+    {
+        if (model.ModelType != ModelTypes.Reranker)
+            throw Cannot(model, requested, "rerank", $"reranking needs a {ModelTypes.Reranker} model");
+    }
+
+    private static ApiException Cannot(ResolvedModel model, string requested, string what, string hint)
+    {
+        var kind = model.ModelType switch
+        {
+            ModelTypes.Llm => "a text generation model",
+            ModelTypes.Vlm => "a vision-language model",
+            ModelTypes.Embedder => "an embedder",
+            ModelTypes.Reranker => "a reranker",
+            ModelTypes.ImageGen => "an image generation model",
+            ModelTypes.Asr => "a speech recognition model",
+            ModelTypes.Tts => "a speech synthesis model",
+            _ => "a model",
+        };
+        return new ApiException(ErrorTable.ModelCannot($"model '{requested}' is {kind} (type '{model.ModelType}') and cannot {what}; {hint}"));
     }
 
     public IReadOnlyList<ModelCard> List() => [.. store.List().Select(m => Card(m, m.Name.Id))];

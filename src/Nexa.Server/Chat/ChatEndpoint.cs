@@ -29,9 +29,7 @@ internal sealed class ChatEndpoint(
 
         if (job.IsWarmUp)
         {
-            await using (await residency.AcquireAsync(model, forGeneration: false, ct))
-            {
-            }
+            await residency.WarmUpAsync(model, ct);
             await JsonReply.WriteNullAsync(http);
             return;
         }

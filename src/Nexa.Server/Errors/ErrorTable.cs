@@ -26,11 +26,24 @@ internal static class ErrorTable
     public static ApiError InvalidValue(string param, string rule) =>
         new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {rule}", param, "invalid_value");
 
+    /// <summary>An empty string (or token list) where text is needed: an input to embed, a query to rank against.</summary>
+    public static ApiError EmptyText(string param) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': must not be empty", param, "invalid_value");
+
+    /// <summary>More inputs or documents than one request may carry (refused before anything is loaded).</summary>
+    public static ApiError TooManyItems(string param, int count, int max) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {count} items; at most {max} per request", param, "invalid_value");
+
+    /// <summary><c>/v1/reranking</c> with a query but no documents, or documents but no query (neither is the warm-up).</summary>
+    public static ApiError RerankHalfEmpty(string missing) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType,
+            $"'{missing}' is empty: send both query and documents (or neither, to load the model)", missing, "invalid_value");
+
     /// <summary>A feature we will have but do not yet: refused, never silently ignored.</summary>
     public static ApiError NotSupportedYet(string param, string what) =>
         new(StatusCodes.Status400BadRequest, InvalidRequestType, $"not supported yet: {what}", param, "unsupported_parameter");
 
-    /// <summary>The model exists but cannot do what was asked (an embedder asked to chat, a text model shown an image).</summary>
+    /// <summary>The model exists but cannot do what was asked (an embedder asked to chat, an llm asked to embed, a text model shown an image).</summary>
     public static ApiError ModelCannot(string message) =>
         new(StatusCodes.Status400BadRequest, InvalidRequestType, message, "model", "unsupported_model");
 

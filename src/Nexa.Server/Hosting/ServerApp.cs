@@ -9,8 +9,10 @@ using Nexa.Hub.Store;
 using Nexa.Runner;
 using Nexa.Server.Catalog;
 using Nexa.Server.Chat;
+using Nexa.Server.Embeddings;
 using Nexa.Server.Errors;
 using Nexa.Server.Http;
+using Nexa.Server.Rerank;
 using Nexa.Server.Residency;
 
 namespace Nexa.Server.Hosting;
@@ -56,6 +58,8 @@ internal static class ServerApp
         var residency = new ModelResidency(launcher, options, time, loggers.CreateLogger<ModelResidency>());
         var catalog = new ModelCatalog(new ModelStore(options.DataDir), options);
         var chat = new ChatEndpoint(catalog, residency, time, app.Lifetime, loggers.CreateLogger<ChatEndpoint>());
+        var embeddings = new EmbeddingsEndpoint(catalog, residency, app.Lifetime);
+        var rerank = new RerankEndpoint(catalog, residency, app.Lifetime);
 
         app.UseMiddleware<ErrorBoundary>();
         app.UseStatusCodePages(context => ErrorTable.WriteAsync(
@@ -69,6 +73,9 @@ internal static class ServerApp
 
         new InfoRoutes(catalog, residency).Map(app);
         app.MapPost("/v1/chat/completions", chat.HandleAsync);
+        app.MapPost("/v1/embeddings", embeddings.HandleAsync);
+        app.MapPost("/v1/reranking", rerank.HandleRerankingAsync);
+        app.MapPost("/v1/rerank", rerank.HandleRerankAsync);
         return (app, residency);
     }
 

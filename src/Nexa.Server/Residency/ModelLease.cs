@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Nexa.Engine.Embeddings;
 using Nexa.Engine.Text;
 
 namespace Nexa.Server.Residency;
@@ -49,6 +50,25 @@ internal sealed class ModelLease : IAsyncDisposable
                 throw;
             }
             yield return events.Current;
+        }
+    }
+
+    /// <summary>The model's embeddings, watched for a crashed runner as <see cref="GenerateAsync"/> is.</summary>
+    public Task<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken ct) => WatchAsync(() => Model.EmbedAsync(request, ct));
+
+    /// <summary>The model's relevance scores, watched for a crashed runner as <see cref="GenerateAsync"/> is.</summary>
+    public Task<RerankResult> RerankAsync(RerankRequest request, CancellationToken ct) => WatchAsync(() => Model.RerankAsync(request, ct));
+
+    private async Task<T> WatchAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (EngineException e) when (e.Kind == EngineErrorKind.Crashed)
+        {
+            _residency.Retire(_entry);
+            throw;
         }
     }
 

@@ -52,6 +52,14 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
         }
     }
 
+    /// <summary>The original's warm-up: loads the model (or waits for its load) without taking a slot, then lets it go.</summary>
+    public async Task WarmUpAsync(ResolvedModel model, CancellationToken ct)
+    {
+        await using (await AcquireAsync(model, forGeneration: false, ct))
+        {
+        }
+    }
+
     // Finds or creates the model's entry and pins it (Users + 1). With MaxModels resident and none idle, waits.
     private async Task<ResidentModel> ReserveAsync(ResolvedModel model, CancellationToken ct)
     {

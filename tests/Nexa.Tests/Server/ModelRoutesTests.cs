@@ -25,7 +25,7 @@ public sealed class ModelRoutesTests : IAsyncLifetime
         Assert.Equal("list", body.Str("object"));
         var models = body.GetProperty("data").EnumerateArray().ToList();
         Assert.Equal(
-            ["NexaAI/Qwen3-0.6B-GGUF", "test/alpha", "test/beta", "test/chat", "test/embed", "test/gamma", "test/vision"],
+            ["djuna/jina-embeddings-v2-small-en-Q5_K_M-GGUF", "NexaAI/jina-v2-rerank-npu", "NexaAI/Qwen3-0.6B-GGUF", "test/alpha", "test/beta", "test/chat", "test/embed", "test/gamma", "test/rerank", "test/vision"],
             models.Select(m => m.Str("id")));
         var chat = models.Single(m => m.Str("id") == "test/chat");
         Assert.Equal("model", chat.Str("object"));

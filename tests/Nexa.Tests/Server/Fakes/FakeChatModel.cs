@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Nexa.Engine.Embeddings;
 using Nexa.Engine.Text;
 using Nexa.Runner;
 
@@ -8,11 +9,15 @@ namespace Nexa.Tests.Server.Fakes;
 /// A loaded model that answers "You said: &lt;last user message&gt;" one word per token, with a reasoning token first
 /// when thinking is on. Honours MaxTokens, Stop and IgnoreEos (then it says " more" until MaxTokens); its
 /// <see cref="FakeLauncher"/> decides delays and failures. Counts what the server did with it.
+/// It also embeds (<see cref="Embed(string, int)"/>) and reranks (<see cref="Score"/>) deterministically, whatever its type:
+/// the server, not the fake, decides which model types may do what.
 /// </summary>
-public sealed class FakeChatModel(FakeLauncher launcher, RunnerStartInfo start) : ILoadedModel
+public sealed partial class FakeChatModel(FakeLauncher launcher, RunnerStartInfo start) : ILoadedModel
 {
     private readonly Lock _lock = new();
     private readonly List<ChatRequest> _requests = [];
+    private readonly List<EmbeddingRequest> _embeddings = [];
+    private readonly List<RerankRequest> _reranks = [];
     private int _active;
     private int _cancelled;
     private int _disposed;

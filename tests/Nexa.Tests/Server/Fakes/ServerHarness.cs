@@ -20,6 +20,12 @@ public sealed class ServerHarness : IAsyncDisposable
     public const string SeedModel = "NexaAI/Qwen3-0.6B-GGUF";
 
     public const string Embedder = "test/embed";
+    public const string Reranker = "test/rerank";
+
+    /// <summary>The embedder and the reranker the seed's REST documentation uses.</summary>
+    public const string SeedEmbedder = "djuna/jina-embeddings-v2-small-en-Q5_K_M-GGUF";
+    public const string SeedReranker = "NexaAI/jina-v2-rerank-npu";
+
     public const string Vision = "test/vision";
     public static readonly string[] Others = ["test/alpha", "test/beta", "test/gamma"];
 
@@ -46,6 +52,9 @@ public sealed class ServerHarness : IAsyncDisposable
         AddModel(store, ChatModel, ModelTypes.Llm, ("Q4_0", true), ("Q8_0", false));
         AddModel(store, SeedModel, ModelTypes.Llm, ("Q4_0", true), ("Q8_0", true));
         AddModel(store, Embedder, ModelTypes.Embedder, ("Q8_0", true));
+        AddModel(store, Reranker, ModelTypes.Reranker, ("Q8_0", true));
+        AddModel(store, SeedEmbedder, ModelTypes.Embedder, ("Q5_K_M", true));
+        AddModel(store, SeedReranker, ModelTypes.Reranker, ("Q4_0", true));
         AddModel(store, Vision, ModelTypes.Vlm, ("Q4_K_M", true));
         foreach (var other in Others)
             AddModel(store, other, ModelTypes.Llm, ("Q4_0", true));
@@ -84,7 +93,10 @@ public sealed class ServerHarness : IAsyncDisposable
         $$"""{"model":"{{model}}","messages":[{"role":"user","content":"{{content}}"}]{{(extra.Length > 0 ? "," + extra : "")}}}""";
 
     public Task<HttpResponseMessage> PostChatAsync(string json, CancellationToken ct = default) =>
-        Http.PostAsync("/v1/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"), ct);
+        PostAsync("/v1/chat/completions", json, ct);
+
+    public Task<HttpResponseMessage> PostAsync(string path, string json, CancellationToken ct = default) =>
+        Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"), ct);
 
     /// <summary>Sends a chat request and returns as soon as the headers are in, leaving the body to be read.</summary>
     public Task<HttpResponseMessage> SendChatAsync(string json, CancellationToken ct = default) =>

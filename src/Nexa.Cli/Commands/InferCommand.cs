@@ -10,16 +10,21 @@ using Nexa.Hub.Store;
 
 namespace Nexa.Cli.Commands;
 
-/// <summary>`nexa infer`: the chat REPL on the engine in this process; pulls the model first when it is missing.</summary>
+/// <summary>
+/// `nexa infer`: the chat REPL on the engine in this process, or for embedders and rerankers their one-shot modes
+/// (<see cref="InferEmbeddings"/>); pulls the model first when it is missing.
+/// </summary>
 internal static class InferCommand
 {
     public static Command Create(CliEnvironment env)
     {
         var flags = new ChatFlags();
+        var embeddingFlags = new EmbeddingFlags();
         var contextSize = new Option<int>("--nctx") { Description = "Context size in tokens", DefaultValueFactory = _ => 4096 };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0: one per core)" };
-        var command = new Command("infer", "Chat with a model in the terminal, in-process (pulls it first if needed)") { contextSize, threads };
+        var command = new Command("infer", "Chat with a model in the terminal, embed texts or rerank documents, in-process (pulls it first if needed)") { contextSize, threads };
         flags.AddTo(command);
+        embeddingFlags.AddTo(command);
         command.SetAction(async (parsed, ct) =>
         {
             var ctx = CommandContext.From(parsed, env);
@@ -31,19 +36,22 @@ internal static class InferCommand
 
             var model = ctx.Store.Find(name) ?? await PullAsync(ctx, name, ct);
             var quant = model.ChooseQuant(name.Quant) ?? await PullQuantAsync(ctx, name, ct);
-            if (model.Manifest.ModelType is not (ModelTypes.Llm or ModelTypes.Vlm))
-                throw new CliException($"not supported yet: {name.Id} is a {model.Manifest.ModelType} model; nexa infer chats with llm and vlm models");
+            var type = model.Manifest.ModelType;
+            var path = ctx.Store.Find(name)!.ModelPath(quant);
+            var options = new EngineOptions { ContextSize = nctx, Threads = Math.Max(0, parsed.GetValue(threads)) };
+            if (type is ModelTypes.Embedder or ModelTypes.Reranker)
+                return await InferEmbeddings.RunAsync(parsed, ctx, flags, embeddingFlags, $"{name.Id}:{quant}", path, options, type, ct);
+            if (type is not (ModelTypes.Llm or ModelTypes.Vlm))
+                throw new CliException($"not supported yet: {name.Id} is a {type} model; nexa infer runs llm, vlm, embedder and reranker models");
+            if (embeddingFlags.AnyGiven(parsed))
+                throw new CliException($"{name.Id} is a chat model ({type}): -q, -d and --task-type are for rerankers and embedders", ExitCodes.Usage);
 
             NativeLogging.Configure(ctx.Verbose, env.Error);
             await env.Error.WriteLineAsync($"loading {name.Id}:{quant}…");
             TextModel loaded;
             try
             {
-                loaded = await TextModel.LoadAsync(ctx.Store.Find(name)!.ModelPath(quant), new EngineOptions
-                {
-                    ContextSize = nctx,
-                    Threads = Math.Max(0, parsed.GetValue(threads)),
-                }, ct);
+                loaded = await TextModel.LoadAsync(path, options, ct);
             }
             catch (EngineException e)
             {

@@ -34,7 +34,23 @@ internal sealed class RunnerProcess : IDisposable
     /// <summary>Completes once the process has exited and what it wrote last has been read.</summary>
     public Task Exited { get; }
 
-    public bool HasExited => Exited.IsCompleted;
+    /// <summary>True as soon as the OS has reaped the process, before its last output is drained (Exited may lag ~0.5 s).</summary>
+    public bool HasExited
+    {
+        get
+        {
+            if (Exited.IsCompleted)
+                return true;
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
 
     /// <summary>Null while it runs; 128 + N when signal N ended it.</summary>
     public int? ExitCode { get; private set; }

@@ -5,7 +5,7 @@ namespace Nexa.Runner;
 /// <summary>What the server needs to start a model: its files and how to load it.</summary>
 public sealed record RunnerStartInfo(string ModelPath, EngineOptions Options)
 {
-    /// <summary>The manifest's model type (llm, vlm, embedder, reranker): which engine the runner loads.</summary>
+    /// <summary>The manifest's model type (<c>Nexa.Hub.Store.ModelTypes</c>: llm, vlm, embedder, reranker): which engine the runner loads.</summary>
     public string ModelType { get; init; } = "llm";
 
     /// <summary>The vision projector beside a VLM's weights (null for text-only models).</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Nexa.Engine.Text;
+using Nexa.Hub.Store;
 using Nexa.Runner;
 using Nexa.Runner.Fake;
 using Nexa.Runner.Host;
@@ -15,6 +16,8 @@ internal static class RunnerCommand
     public static Command Create(CliEnvironment env)
     {
         var model = new Option<string>("--model") { Description = "The GGUF file to load", Required = true };
+        var modelType = new Option<string>("--model-type") { Description = "The model's type (which engine serves it)", DefaultValueFactory = _ => ModelTypes.Llm };
+        modelType.AcceptOnlyFromAmong([.. ModelTypes.All]);
         var socket = new Option<string>("--socket") { Description = "The Unix socket to serve on", Required = true };
         var mmproj = new Option<string?>("--mmproj") { Description = "The vision projector (GGUF) of a vision model" };
         var contextSize = Positive(new Option<int>("--ctx-size") { Description = "Tokens of KV cache", DefaultValueFactory = _ => 4096 });
@@ -26,7 +29,7 @@ internal static class RunnerCommand
 
         var command = new Command("runner", "Serve one model to nexa serve over gRPC on a Unix socket (internal)")
         {
-            model, socket, mmproj, contextSize, batchSize, threads, parallel, gpuLayers, fakeEngine,
+            model, modelType, socket, mmproj, contextSize, batchSize, threads, parallel, gpuLayers, fakeEngine,
         };
         command.Hidden = true;
         command.SetAction(async (parsed, ct) =>
@@ -40,6 +43,7 @@ internal static class RunnerCommand
                 GpuLayers = parsed.GetValue(gpuLayers),
             })
             {
+                ModelType = parsed.GetValue(modelType)!,
                 MMProjPath = parsed.GetValue(mmproj),
                 Verbose = parsed.GetValue(NexaCli.Verbose),
             };

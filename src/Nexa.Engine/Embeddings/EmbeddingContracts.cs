@@ -51,3 +51,26 @@ public sealed record RerankRequest
 
 /// <summary>The model's raw relevance score (a logit) per document, in document order; normalisation is the caller's.</summary>
 public sealed record RerankResult(IReadOnlyList<float> Scores, int PromptTokens);
+
+/// <summary>What an embedding model is loaded for: vectors (an embedder) or relevance scores (a reranker).</summary>
+public enum EmbeddingModelKind
+{
+    Embedder,
+    Reranker,
+}
+
+/// <summary>How a sequence's token states become one vector (llama.cpp's <c>llama_pooling_type</c>, same numbers).</summary>
+public enum EmbeddingPooling
+{
+    Mean = 1,
+    Cls = 2,
+    Last = 3,
+
+    /// <summary>A classification head on the pooled state: one relevance score per sequence (rerankers).</summary>
+    Rank = 4,
+}
+
+/// <summary>What a loaded embedding model or reranker tells about itself (see <c>TextModelInfo.Embedding</c>).</summary>
+/// <param name="Dimensions">The length of the model's vectors (n_embd); <c>EmbeddingRequest.Dimensions</c> may ask for fewer.</param>
+/// <param name="MaxInputTokens">The most tokens one input (or one query–document pair) may have.</param>
+public sealed record EmbeddingModelInfo(EmbeddingModelKind Kind, int Dimensions, EmbeddingPooling Pooling, int MaxInputTokens);

@@ -76,7 +76,11 @@ public sealed record TextDelta(string Text, bool IsReasoning) : GenerationEvent;
 public sealed record GenerationFinished(FinishReason Reason, int PromptTokens, int CompletionTokens, TimeSpan TimeToFirstToken, TimeSpan Elapsed) : GenerationEvent;
 
 /// <summary>What a loaded text model tells about itself.</summary>
-public sealed record TextModelInfo(string Path, string? Architecture, int ContextSize, int TrainingContextSize, int VocabularySize, bool HasChatTemplate);
+public sealed record TextModelInfo(string Path, string? Architecture, int ContextSize, int TrainingContextSize, int VocabularySize, bool HasChatTemplate)
+{
+    /// <summary>Set for an embedding model or a reranker: its vector length, pooling and input limit.</summary>
+    public Embeddings.EmbeddingModelInfo? Embedding { get; init; }
+}
 
 public enum EngineErrorKind
 {

@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using LLama;
 using LLama.Common;
-using LLama.Exceptions;
 using LLama.Native;
 
 namespace Nexa.Engine.Text;
@@ -46,7 +45,7 @@ public sealed class TextModel : ILoadedModel
     {
         ArgumentException.ThrowIfNullOrEmpty(ggufPath);
         ArgumentNullException.ThrowIfNull(options);
-        CheckOptions(options);
+        NativeModelLoader.CheckOptions(options);
         if (!File.Exists(ggufPath))
         {
             throw new EngineException(EngineErrorKind.LoadFailed, $"model file not found: {ggufPath}");
@@ -66,12 +65,12 @@ public sealed class TextModel : ILoadedModel
             GpuLayerCount = options.GpuLayers,
         };
 
-        var weights = await LoadWeightsAsync(parameters, ct).ConfigureAwait(false);
+        var weights = await NativeModelLoader.LoadWeightsAsync(parameters, ct).ConfigureAwait(false);
         LLamaContext? context = null;
         try
         {
             ct.ThrowIfCancellationRequested();
-            context = CreateContext(weights, parameters);
+            context = NativeModelLoader.CreateContext(weights, parameters);
             return new TextModel(Path.GetFullPath(ggufPath), weights, context);
         }
         catch
@@ -160,50 +159,5 @@ public sealed class TextModel : ILoadedModel
         var sampler = SamplerFactory.Create(request.Sampling ?? new SamplingOptions(), Info.VocabularySize,
             request.IgnoreEos ? _endOfGeneration : []);
         return new GenerationJob(prompt, sampler, maxTokens, stops, request.IgnoreEos, startedAt, events, cancellation);
-    }
-
-    private static void CheckOptions(EngineOptions options)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.ContextSize, 16, nameof(options.ContextSize));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Threads, nameof(options.Threads));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options.BatchSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.UBatchSize, 1, nameof(options.UBatchSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.GpuLayers, -1, nameof(options.GpuLayers));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Parallel, 1, nameof(options.Parallel));
-    }
-
-    private static async Task<LLamaWeights> LoadWeightsAsync(ModelParams parameters, CancellationToken ct)
-    {
-        var mark = NativeLogging.Mark();
-        try
-        {
-            return await LLamaWeights.LoadFromFileAsync(parameters, ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is LoadWeightsFailedException or RuntimeError or IOException or UnauthorizedAccessException)
-        {
-            // A load cancelled halfway fails inside llama.cpp; report the cancellation, not a broken file.
-            ct.ThrowIfCancellationRequested();
-            throw new EngineException(EngineErrorKind.LoadFailed,
-                $"llama.cpp could not load {parameters.ModelPath}: {NativeLogging.ReasonSince(mark)}", inner: e);
-        }
-    }
-
-    private static LLamaContext CreateContext(LLamaWeights weights, ModelParams parameters)
-    {
-        var mark = NativeLogging.Mark();
-        var context = weights.CreateContext(parameters);
-        // A failed allocation does not throw: it returns an invalid handle that crashes the process on first use.
-        if (context.NativeHandle.IsInvalid)
-        {
-            context.Dispose();
-            throw new EngineException(EngineErrorKind.LoadFailed,
-                $"llama.cpp could not create a context of {parameters.ContextSize} tokens for {parameters.ModelPath}: {NativeLogging.ReasonSince(mark)}");
-        }
-
-        return context;
     }
 }

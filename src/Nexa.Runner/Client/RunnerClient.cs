@@ -1,9 +1,11 @@
 using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Nexa.Engine.Embeddings;
 using Nexa.Engine.Text;
 using Nexa.Runner.Protos;
 using Nexa.Runner.Wire;
+using RerankRequest = Nexa.Engine.Embeddings.RerankRequest;
 
 namespace Nexa.Runner.Client;
 
@@ -99,6 +101,12 @@ public sealed class RunnerClient : ILoadedModel
             throw await FailureAsync(null);
     }
 
+    public Task<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken ct) =>
+        UnaryAsync(async token => EmbeddingWire.FromWire(await _client.EmbedAsync(EmbeddingWire.ToWire(request), cancellationToken: token)), "embedding", ct);
+
+    public Task<RerankResult> RerankAsync(RerankRequest request, CancellationToken ct) =>
+        UnaryAsync(async token => EmbeddingWire.FromWire(await _client.RerankAsync(EmbeddingWire.ToWire(request), cancellationToken: token)), "reranking", ct);
+
     /// <summary>Closes the runner's stdin (it exits), waits a little, then kills it and its children; removes the socket.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -109,6 +117,30 @@ public sealed class RunnerClient : ILoadedModel
         _channel.Dispose();
         RunnerSockets.TryDelete(SocketPath);
         _process.Dispose();
+    }
+
+    /// <summary>One request–reply call: engine errors as the runner threw them, a dead runner as <see cref="EngineErrorKind.Crashed"/>.</summary>
+    private async Task<T> UnaryAsync<T>(Func<CancellationToken, Task<T>> call, string what, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (HasExited)
+            throw Stopped(inner: null);
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _gone.Token);
+        try
+        {
+            return await call(linked.Token);
+        }
+        catch (Exception e) when (ct.IsCancellationRequested)
+        {
+            if (e is OperationCanceledException)
+                throw;
+            throw new OperationCanceledException($"the {what} was cancelled", e, ct);
+        }
+        catch (Exception e)
+        {
+            throw await FailureAsync(e);
+        }
     }
 
     private async Task<Exception> FailureAsync(Exception? e)

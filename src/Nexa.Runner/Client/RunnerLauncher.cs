@@ -75,6 +75,7 @@ public sealed class RunnerLauncher(RunnerLauncherOptions? options = null) : IMod
         string[] arguments =
         [
             "--model", start.ModelPath,
+            "--model-type", start.ModelType,
             "--socket", socketPath,
             "--ctx-size", o.ContextSize.ToString(invariant),
             "--batch-size", o.BatchSize.ToString(invariant),

@@ -2,13 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Nexa.Engine.Embeddings;
 using Nexa.Engine.Text;
+using Nexa.Hub.Store;
 
 namespace Nexa.Runner.Fake;
 
 /// <summary>
 /// A stand-in engine for tests of the runner and the server (<c>nexa runner --fake-engine</c>): deterministic, no
-/// native code. It echoes the last user message one word per event, honours MaxTokens, Stop and Parallel (a request
+/// native code. Started as an embedder or a reranker it serves only those (<see cref="FakeEmbeddings"/>). It echoes the last user message one word per event, honours MaxTokens, Stop and Parallel (a request
 /// waits for a free slot like a real sequence), and takes magic user messages (<see cref="Magic"/>) that make it fail
 /// the ways a real engine does.
 /// </summary>
@@ -41,10 +43,23 @@ public sealed class FakeChatModel : ILoadedModel
     public const string ReasoningText = "pondering";
 
     private readonly SemaphoreSlim _slots;
+    private readonly EmbeddingModelKind? _kind;
 
-    public FakeChatModel(string path, EngineOptions options)
+    /// <param name="modelType">As started (<c>--model-type</c>): embedder and reranker serve only embeddings or reranking (<see cref="FakeEmbeddings"/>).</param>
+    public FakeChatModel(string path, EngineOptions options, string modelType = ModelTypes.Llm)
     {
-        Info = new TextModelInfo(path, "fake", options.ContextSize, TrainingContextSize: 32_768, VocabularySize: 256, HasChatTemplate: true);
+        _kind = modelType switch
+        {
+            ModelTypes.Embedder => EmbeddingModelKind.Embedder,
+            ModelTypes.Reranker => EmbeddingModelKind.Reranker,
+            _ => null,
+        };
+        Info = new TextModelInfo(path, "fake", options.ContextSize, TrainingContextSize: 32_768, VocabularySize: 256, HasChatTemplate: _kind is null)
+        {
+            Embedding = _kind is { } kind
+                ? new EmbeddingModelInfo(kind, FakeEmbeddings.Dimensions, kind == EmbeddingModelKind.Reranker ? EmbeddingPooling.Rank : EmbeddingPooling.Mean, options.ContextSize)
+                : null,
+        };
         _slots = new SemaphoreSlim(Math.Max(1, options.Parallel));
     }
 
@@ -69,11 +84,13 @@ public sealed class FakeChatModel : ILoadedModel
             await Console.Error.WriteLineAsync($"gguf_init_from_file_impl: invalid magic characters: '{Encoding.ASCII.GetString(magic)}', expected 'GGUF'");
             throw new EngineException(EngineErrorKind.LoadFailed, "llama.cpp could not load the model file: not a GGUF file");
         }
-        return new FakeChatModel(start.ModelPath, start.Options);
+        return new FakeChatModel(start.ModelPath, start.Options, start.ModelType);
     }
 
     public async IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
     {
+        if (_kind is not null)
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} is an embedding model and cannot chat", "model_not_supported", "model");
         if (request.Messages.Count == 0)
             throw new EngineException(EngineErrorKind.InvalidRequest, "messages must not be empty", "invalid_value", "messages");
         var lastUser = request.Messages.LastOrDefault(m => m.Role == "user")?.Content ?? "";
@@ -141,6 +158,14 @@ public sealed class FakeChatModel : ILoadedModel
             _slots.Release();
         }
     }
+
+    public Task<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken ct) => _kind == EmbeddingModelKind.Embedder
+        ? FakeEmbeddings.EmbedAsync(request, Info.ContextSize, ct)
+        : throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot embed: it is not an embedding model", "model_not_supported", "model");
+
+    public Task<RerankResult> RerankAsync(RerankRequest request, CancellationToken ct) => _kind == EmbeddingModelKind.Reranker
+        ? FakeEmbeddings.RerankAsync(request, ct)
+        : throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot rerank: it is not a reranker", "model_not_supported", "model");
 
     /// <summary>Every field of a request, in one line; the echo test compares it with what was sent.</summary>
     public static string Describe(ChatRequest request)

@@ -1,17 +1,27 @@
 using Nexa.Engine;
+using Nexa.Engine.Embeddings;
 using Nexa.Engine.Text;
+using Nexa.Hub.Store;
 
 namespace Nexa.Runner.Host;
 
 /// <summary>Loads the model a runner serves.</summary>
 public static class ModelLoader
 {
-    /// <summary>The llama.cpp text engine; its log goes to the runner's stderr (which the server keeps) when verbose.</summary>
+    /// <summary>
+    /// The llama.cpp engine for the model's type: an embedding model for embedders and rerankers, the text engine
+    /// otherwise. Its log goes to the runner's stderr (which the server keeps) when verbose.
+    /// </summary>
     public static async Task<ILoadedModel> LoadRealModelAsync(RunnerStartInfo start, CancellationToken ct)
     {
         NativeLogging.Configure(start.Verbose, Console.Error);
-        // A vision model's projector is not loaded yet: its text side serves text chats, and the server answers
-        // image parts with "not supported yet".
-        return await TextModel.LoadAsync(start.ModelPath, start.Options, ct);
+        return start.ModelType switch
+        {
+            ModelTypes.Embedder => await EmbeddingModel.LoadAsync(start.ModelPath, start.Options, EmbeddingModelKind.Embedder, ct),
+            ModelTypes.Reranker => await EmbeddingModel.LoadAsync(start.ModelPath, start.Options, EmbeddingModelKind.Reranker, ct),
+            // A vision model's projector is not loaded yet: its text side serves text chats, and the server answers
+            // image parts with "not supported yet".
+            _ => await TextModel.LoadAsync(start.ModelPath, start.Options, ct),
+        };
     }
 }

@@ -24,24 +24,48 @@ internal sealed class ModelRunnerService(ILoadedModel model, IHostApplicationLif
             await foreach (var generationEvent in model.GenerateAsync(RunnerWire.FromWire(request), ct))
                 await responseStream.WriteAsync(RunnerWire.ToWire(generationEvent), ct);
         }
-        catch (EngineException e)
-        {
-            throw RunnerErrors.ToRpcException(e);
-        }
-        catch (Exception) when (context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not EngineException && context.CancellationToken.IsCancellationRequested)
         {
             // The client is gone: nobody reads an answer. (After a cancel, writes throw either
             // OperationCanceledException or InvalidOperationException; neither is a failure.)
         }
-        catch (Exception) when (ct.IsCancellationRequested)
+        catch (Exception e) when (e is not RpcException)
         {
-            // Stopping: no trailers, so the client treats it as the runner going away, which it is.
-            throw new RpcException(new Status(StatusCode.Unavailable, "the runner is stopping"));
+            throw Failure(e, context, ct, "generation");
+        }
+    }
+
+    public override Task<EmbedReply> Embed(EmbedRequest request, ServerCallContext context) =>
+        UnaryAsync(context, "embedding", async ct => EmbeddingWire.ToWire(await model.EmbedAsync(EmbeddingWire.FromWire(request), ct)));
+
+    public override Task<RerankReply> Rerank(RerankRequest request, ServerCallContext context) =>
+        UnaryAsync(context, "reranking", async ct => EmbeddingWire.ToWire(await model.RerankAsync(EmbeddingWire.FromWire(request), ct)));
+
+    private async Task<T> UnaryAsync<T>(ServerCallContext context, string what, Func<CancellationToken, Task<T>> call)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        try
+        {
+            return await call(stop.Token);
         }
         catch (Exception e) when (e is not RpcException)
         {
-            logger.LogError(e, "generation failed");
-            throw RunnerErrors.ToRpcException(new EngineException(EngineErrorKind.Internal, $"the engine failed: {e.Message}", inner: e));
+            throw Failure(e, context, stop.Token, what);
         }
+    }
+
+    /// <summary>The one place an engine failure becomes a gRPC status (with the trailers the client rebuilds it from).</summary>
+    private RpcException Failure(Exception e, ServerCallContext context, CancellationToken ct, string what)
+    {
+        if (e is EngineException engine)
+            return RunnerErrors.ToRpcException(engine);
+        // The client is gone: nobody reads the answer.
+        if (context.CancellationToken.IsCancellationRequested)
+            return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
+        // Stopping: no trailers, so the client treats it as the runner going away, which it is.
+        if (ct.IsCancellationRequested)
+            return new RpcException(new Status(StatusCode.Unavailable, "the runner is stopping"));
+        logger.LogError(e, "{What} failed", what);
+        return RunnerErrors.ToRpcException(new EngineException(EngineErrorKind.Internal, $"the engine failed: {e.Message}", inner: e));
     }
 }

@@ -111,6 +111,8 @@ internal static class RunnerWire
         };
         if (info.Architecture is { } architecture)
             reply.Architecture = architecture;
+        if (info.Embedding is { } embedding)
+            reply.Embedding = EmbeddingWire.ToWire(embedding);
         return reply;
     }
 
@@ -120,7 +122,10 @@ internal static class RunnerWire
         wire.ContextSize,
         wire.TrainingContextSize,
         wire.VocabularySize,
-        wire.HasChatTemplate);
+        wire.HasChatTemplate)
+    {
+        Embedding = wire.Embedding is { } embedding ? EmbeddingWire.FromWire(embedding) : null,
+    };
 
     private static long ToMicroseconds(TimeSpan span) => span.Ticks / TimeSpan.TicksPerMicrosecond;
 }

@@ -10,6 +10,8 @@ public static class BenchCli
         {
             case "pull":
                 return await PullBenchmark.RunAsync(Options.Parse(args.Skip(1)));
+            case "embed":
+                return await EmbedBenchmark.RunAsync(Options.Parse(args.Skip(1)));
             case "chat":
                 return await ChatBenchmark.RunAsync(Options.Parse(args.Skip(1)));
             case "tiny-model" when args.Length > 1:
@@ -27,6 +29,8 @@ public static class BenchCli
                              --size-mb 500  --runs 3  --connections 4  --out bench/out
                       chat   one stream's decode tokens/s through nexa serve (HTTP → runner) next to in-process (nexa infer)
                              --tokens 256  --runs 3  --threads 2  --embeddings 64,1024
+                      embed  embeddings/s through nexa serve, 256 short inputs on a MiniLM-sized BERT: one request vs one per input
+                             --runs 3  --threads 2
                       tiny-model <file.gguf> [embedding]   write the tests' tiny chat model (random weights: gibberish, but real llama.cpp)
                       hub    a fake Hugging Face hub on 127.0.0.1 for trying `nexa pull` offline:
                              hub <org/repo>=<file.gguf>... [--big-mb N] [--rate-mb N]; then HF_ENDPOINT=<printed url> nexa pull <org/repo>

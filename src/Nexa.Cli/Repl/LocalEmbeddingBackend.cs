@@ -1,5 +1,6 @@
 using Nexa.Engine.Embeddings;
 using Nexa.Engine.Text;
+using Nexa.Hub.Store;
 
 namespace Nexa.Cli.Repl;
 
@@ -13,11 +14,16 @@ internal sealed class LocalEmbeddingBackend(ILoadedModel model) : IEmbeddingBack
     public ValueTask DisposeAsync() => model.DisposeAsync();
 
     /// <summary>Loads an embedder or a reranker (<paramref name="modelType"/> as the manifest says) in this process.</summary>
-    public static Task<IEmbeddingBackend> LoadAsync(string path, EngineOptions options, string modelType, CancellationToken ct)
+    public static async Task<IEmbeddingBackend> LoadAsync(string path, EngineOptions options, string modelType, CancellationToken ct)
     {
-        // The in-process embedding engine lands on its own branch; once it is merged this becomes:
-        //   var kind = modelType == ModelTypes.Reranker ? EmbeddingModelKind.Reranker : EmbeddingModelKind.Embedder;
-        //   return new LocalEmbeddingBackend(await EmbeddingModel.LoadAsync(path, options, kind, ct));
-        throw new CliException($"not supported yet: this build of nexa has no engine for {modelType} models");
+        var kind = modelType == ModelTypes.Reranker ? EmbeddingModelKind.Reranker : EmbeddingModelKind.Embedder;
+        try
+        {
+            return new LocalEmbeddingBackend(await EmbeddingModel.LoadAsync(path, options, kind, ct));
+        }
+        catch (EngineException e)
+        {
+            throw new CliException(e.Message);
+        }
     }
 }

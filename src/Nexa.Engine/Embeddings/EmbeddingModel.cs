@@ -78,6 +78,9 @@ public sealed class EmbeddingModel : ILoadedModel
             GpuLayerCount = options.GpuLayers,
             Embeddings = true,
             PoolingType = (LLamaPoolingType)(int)file.Pooling,
+            // Flash attention on the CPU makes a vector depend on what else shares its batch (up to 8e-4 per element,
+            // rerank scores off the reference by ~1e-3); off, batched and single vectors are identical. Correctness first.
+            FlashAttention = false,
         };
 
         var weights = await NativeModelLoader.LoadWeightsAsync(parameters, ct).ConfigureAwait(false);

@@ -9,7 +9,7 @@ internal readonly record struct PairSpecials(int? Bos, int? Eos, int? Sep, bool 
 /// tools/server): with the GGUF's <c>tokenizer.chat_template.rerank</c> when it has one, the template's
 /// <c>{query}</c> and <c>{document}</c> replaced and the result tokenized whole (special tokens parsed, none added);
 /// otherwise [BOS] query [EOS] [SEP] document [EOS], each part present when the vocabulary's flag says so, with SEP
-/// standing in for a missing EOS. A BERT vocabulary gives [CLS] q [SEP] d [SEP]; XLM-RoBERTa's &lt;s&gt; q &lt;/s&gt;&lt;/s&gt; d &lt;/s&gt;.
+/// standing in for a missing EOS (and closing the document for WordPiece vocabularies, see <see cref="Join"/>). A BERT vocabulary gives [CLS] q [SEP] d [SEP]; XLM-RoBERTa's &lt;s&gt; q &lt;/s&gt;&lt;/s&gt; d &lt;/s&gt;.
 /// </summary>
 internal static class RerankPairFormat
 {
@@ -42,6 +42,13 @@ internal static class RerankPairFormat
         if (specials.AddEos && eos is { } last)
         {
             tokens.Add(last);
+        }
+        else if (specials.AddSep && specials.Sep is { } closing)
+        {
+            // A WordPiece vocabulary (llama.cpp: add_bos, add_sep, no add_eos) closes a sequence with [SEP]; llama.cpp's
+            // server leaves it off the pair ([CLS] q [SEP] d), but BERT cross-encoders were trained on
+            // [CLS] q [SEP] d [SEP] (Hugging Face's pair encoding), which is what we send.
+            tokens.Add(closing);
         }
 
         return [.. tokens];

@@ -67,7 +67,7 @@ public sealed class RunnerClient : ILoadedModel
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (HasExited)
-            throw Stopped(inner: null);
+            throw await StoppedAsync();
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _gone.Token);
         var callToken = linked.Token;
@@ -124,7 +124,7 @@ public sealed class RunnerClient : ILoadedModel
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (HasExited)
-            throw Stopped(inner: null);
+            throw await StoppedAsync();
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _gone.Token);
         try
@@ -161,6 +161,13 @@ public sealed class RunnerClient : ILoadedModel
         var what = e is RpcException broken ? broken.StatusCode.ToString() : e?.GetType().Name ?? "the stream ended early";
         return new EngineException(EngineErrorKind.Crashed,
             $"the runner for {_modelName} stopped answering ({what}) and was stopped{RunnerLauncher.Tail(_process.Log.Snapshot())}", inner: e);
+    }
+
+    // Reaped but maybe not drained yet: wait (briefly) for its exit code and last lines before saying why it stopped.
+    private async Task<EngineException> StoppedAsync()
+    {
+        await RunnerProcess.CompletesWithinAsync(_exited, ExitWait);
+        return Stopped(inner: null);
     }
 
     private EngineException Stopped(Exception? inner) => new(EngineErrorKind.Crashed,

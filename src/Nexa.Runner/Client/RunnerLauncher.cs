@@ -88,6 +88,13 @@ public sealed class RunnerLauncher(RunnerLauncherOptions? options = null) : IMod
         return start.Verbose ? [.. arguments, "--verbose"] : arguments;
     }
 
+    // HasExited turns true when the OS reaps the runner; its last words are read (and its exit code known) a moment later.
+    private static async Task<EngineException> LoadFailureAsync(RunnerProcess process, RunnerStartInfo start)
+    {
+        await RunnerProcess.CompletesWithinAsync(process.Exited, TimeSpan.FromSeconds(2));
+        return LoadFailure(process, start);
+    }
+
     private async Task<TextModelInfo> WaitUntilReadyAsync(RunnerProcess process, GrpcChannel channel, string socketPath, RunnerStartInfo start, CancellationToken ct)
     {
         var client = new ModelRunner.ModelRunnerClient(channel);
@@ -98,7 +105,7 @@ public sealed class RunnerLauncher(RunnerLauncherOptions? options = null) : IMod
             while (true)
             {
                 if (process.HasExited)
-                    throw LoadFailure(process, start);
+                    throw await LoadFailureAsync(process, start);
                 // The runner binds only after its model loaded: until the file exists there is nothing to ask.
                 if (File.Exists(socketPath))
                 {
@@ -118,7 +125,7 @@ public sealed class RunnerLauncher(RunnerLauncherOptions? options = null) : IMod
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             if (process.HasExited)
-                throw LoadFailure(process, start);
+                throw await LoadFailureAsync(process, start);
             throw new EngineException(EngineErrorKind.LoadFailed,
                 $"the runner for {Path.GetFileName(start.ModelPath)} did not load it within {_options.LoadTimeout.TotalSeconds:0} s{Tail(process.Log.Snapshot())}");
         }

@@ -6,7 +6,7 @@ namespace Nexa.Tests.Fixtures;
 /// Tiny BERT-architecture GGUF models with random weights that real llama.cpp loads and runs: an
 /// embedding model (mean or CLS pooling) and a cross-encoder reranker (RANK pooling with a
 /// classification head). The vocabulary is an uncased WordPiece one, written the way llama.cpp's
-/// converter writes BERT vocabularies, so <see cref="WordPieceReference"/> over
+/// converter writes BERT vocabularies, so WordPieceReference over
 /// <see cref="Vocabulary"/> and llama.cpp over the file agree on every id. All tensors are F32: an
 /// F16 <c>token_types.weight</c> aborts llama.cpp on the first decode.
 /// </summary>

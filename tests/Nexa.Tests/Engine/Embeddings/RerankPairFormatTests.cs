@@ -19,6 +19,15 @@ public sealed class RerankPairFormatTests
     }
 
     [Fact]
+    public void Wordpiece_flags_as_llama_cpp_sets_them_close_the_document_with_sep_too()
+    {
+        // llama.cpp's defaults for tokenizer.ggml.model = bert: add BOS and SEP, no EOS.
+        var wordPiece = new PairSpecials(Bos: 101, Eos: null, Sep: 102, AddBos: true, AddEos: false, AddSep: true);
+
+        Assert.Equal([101, 11, 12, 102, 21, 22, 23, 102], RerankPairFormat.Join(Query, Document, wordPiece));
+    }
+
+    [Fact]
     public void Xlm_roberta_vocabulary_gives_a_double_separator_between_query_and_document()
     {
         // <s> = 0, </s> = 2 as EOS and SEP, all three flags on: <s> q </s></s> d </s>.
@@ -42,7 +51,7 @@ public sealed class RerankPairFormatTests
         var onlySep = none with { AddSep = true };
 
         Assert.Equal([11, 12, 21, 22, 23], RerankPairFormat.Join(Query, Document, none));
-        Assert.Equal([11, 12, 3, 21, 22, 23], RerankPairFormat.Join(Query, Document, onlySep));
+        Assert.Equal([11, 12, 3, 21, 22, 23, 3], RerankPairFormat.Join(Query, Document, onlySep)); // SEP also closes the document (WordPiece)
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Nexa.Hub;
+using Nexa.Tests.Fixtures;
 using Nexa.Tests.Pull;
 
 namespace Nexa.Tests.Cli;
@@ -43,5 +44,35 @@ public class InferCommandTests : PullTestBase
 
         var maxTokens = await Nexa("infer", "org/tiny", "-p", "x", "--max-tokens", "0");
         Assert.Equal(2, maxTokens.ExitCode);
+    }
+}
+
+public class InferEmbedderAndRerankerTests : PullTestBase
+{
+    [Fact]
+    public async Task Infer_embeds_each_prompt_through_llama_cpp_with_unit_norm()
+    {
+        var file = TinyBertModels.WriteEmbeddingModel(Dir["bert-F32.gguf"]);
+        Assert.Equal(0, (await Nexa("pull", "me/bert", "--local-path", file)).ExitCode);
+
+        var result = await Nexa("infer", "me/bert", "-p", "Hello, world!", "-p", "the cat", "--threads", "1");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(result.Out, @"dimensions: 32\s+norm: 1\.0000").Count);
+    }
+
+    [Fact]
+    public async Task Infer_ranks_documents_with_a_reranker_best_first()
+    {
+        var file = TinyBertModels.WriteReranker(Dir["rerank-F32.gguf"]);
+        Assert.Equal(0, (await Nexa("pull", "me/rerank", "--local-path", file)).ExitCode);
+        Assert.Equal("reranker", Store.Find(ModelName.Parse("me/rerank"))!.Manifest.ModelType);
+
+        var result = await Nexa("infer", "me/rerank", "-q", "which cat", "-d", "the cat is playing", "-d", "hello world", "--threads", "1");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("RANK", result.Out);
+        Assert.Contains("the cat is playing", result.Out);
+        Assert.Contains("hello world", result.Out);
     }
 }

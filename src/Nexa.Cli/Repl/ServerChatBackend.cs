@@ -85,6 +85,7 @@ internal sealed class ServerChatBackend : IChatBackend
         TimeSpan? firstToken = null;
         var finish = FinishReason.Stop;
         int prompt = 0, completion = 0;
+        TimeSpan? engineFirstToken = null, engineElapsed = null;
         while (await reader.ReadLineAsync(ct) is { } line)
         {
             if (!line.StartsWith("data:", StringComparison.Ordinal))
@@ -96,6 +97,12 @@ internal sealed class ServerChatBackend : IChatBackend
             var root = json.RootElement;
             if (root.TryGetProperty("error", out var error))
                 throw new EngineException(EngineErrorKind.Internal, error.TryGetProperty("message", out var m) ? m.GetString() ?? "error" : "error");
+            if (root.TryGetProperty("timings", out var timings) && timings.ValueKind == JsonValueKind.Object)
+            {
+                // The engine's own clock: a client's chunk arrival times are bunched by buffering.
+                engineFirstToken = TimeSpan.FromMilliseconds(timings.GetProperty("prompt_ms").GetDouble());
+                engineElapsed = engineFirstToken + TimeSpan.FromMilliseconds(timings.GetProperty("predicted_ms").GetDouble());
+            }
             if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
             {
                 prompt = usage.GetProperty("prompt_tokens").GetInt32();
@@ -119,7 +126,9 @@ internal sealed class ServerChatBackend : IChatBackend
                 }
             }
         }
-        yield return new GenerationFinished(finish, prompt, completion, firstToken ?? clock.Elapsed, clock.Elapsed);
+        yield return engineElapsed is { } elapsed
+            ? new GenerationFinished(finish, prompt, completion, engineFirstToken!.Value, elapsed)
+            : new GenerationFinished(finish, prompt, completion, firstToken ?? clock.Elapsed, clock.Elapsed);
     }
 
     public ValueTask DisposeAsync()

@@ -15,7 +15,14 @@ public sealed record ChatCompletionChunk
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Usage? Usage { get; init; }
+
+    /// <summary>Ours, as llama-server sends it on the last choice chunk: the engine's own timings.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Timings? Timings { get; init; }
 }
+
+/// <summary>llama-server's <c>timings</c> object: prompt (to the first token) and generation, measured in the engine.</summary>
+public sealed record Timings(int PromptN, double PromptMs, int PredictedN, double PredictedMs, double PredictedPerSecond);
 
 public sealed record ChunkChoice
 {

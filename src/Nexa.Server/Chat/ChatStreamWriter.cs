@@ -51,7 +51,7 @@ internal static class ChatStreamWriter
 
             if (finished is null)
                 throw new EngineException(EngineErrorKind.Internal, "the engine ended the answer without finishing it");
-            await WriteChunkAsync(http, Chunk(job, ids, new ChunkDelta(), FinishReasons.Wire(finished.Reason)), ct);
+            await WriteChunkAsync(http, Chunk(job, ids, new ChunkDelta(), FinishReasons.Wire(finished.Reason)) with { Timings = TimingsOf(finished) }, ct);
             if (job.IncludeUsage)
                 await WriteChunkAsync(http, new ChatCompletionChunk { Id = ids.Id, Created = ids.Created, Model = job.Model, Choices = [], Usage = FinishReasons.Usage(finished) }, ct);
             await http.Response.Body.WriteAsync(Done, ct);
@@ -75,6 +75,14 @@ internal static class ChatStreamWriter
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
+
+    // Decode speed counts the tokens after the first, over the time after it, as llama.cpp's timings do.
+    private static Timings TimingsOf(GenerationFinished done)
+    {
+        var generating = (done.Elapsed - done.TimeToFirstToken).TotalMilliseconds;
+        var perSecond = done.CompletionTokens > 1 && generating > 0 ? (done.CompletionTokens - 1) * 1000.0 / generating : 0;
+        return new Timings(done.PromptTokens, done.TimeToFirstToken.TotalMilliseconds, done.CompletionTokens, generating, perSecond);
     }
 
     private static ChatCompletionChunk Chunk(ChatJob job, CompletionIds ids, ChunkDelta delta, string? finishReason = null) => new()

@@ -54,6 +54,22 @@ public sealed class ChatStreamingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_last_choice_chunk_carries_the_engines_timings_as_llama_server_does()
+    {
+        using var response = await _server.PostChatAsync(ServerHarness.ChatBody(
+            extra: "\"stream\":true,\"max_tokens\":3,\"stream_options\":{\"include_usage\":true}"));
+
+        var events = await Wire.EventsAsync(response);
+        var usage = JsonDocument.Parse(events[^2]).RootElement.GetProperty("usage");
+        var timings = JsonDocument.Parse(events[^3]).RootElement.GetProperty("timings");
+        Assert.Equal(usage.GetProperty("completion_tokens").GetInt32(), timings.GetProperty("predicted_n").GetInt32());
+        Assert.Equal(usage.GetProperty("prompt_tokens").GetInt32(), timings.GetProperty("prompt_n").GetInt32());
+        Assert.True(timings.GetProperty("prompt_ms").GetDouble() >= 0);
+        Assert.True(timings.GetProperty("predicted_per_second").GetDouble() >= 0);
+        Assert.False(JsonDocument.Parse(events[^4]).RootElement.TryGetProperty("timings", out _));
+    }
+
+    [Fact]
     public async Task Include_usage_adds_a_usage_chunk_before_done()
     {
         using var response = await _server.SendChatAsync(ServerHarness.ChatBody(content: "one two three",

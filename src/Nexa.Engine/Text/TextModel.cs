@@ -17,7 +17,7 @@ public sealed class TextModel : ILoadedModel
     private readonly ChatPromptBuilder _prompts;
     private readonly ChatScheduler _scheduler;
     private readonly LLamaToken[] _endOfGeneration;
-    private readonly int _slotContextSize;
+    private int _slotContextSize;
     private readonly int _parallel;
     private readonly Lock _gate = new();
     private bool _disposed;
@@ -135,8 +135,15 @@ public sealed class TextModel : ILoadedModel
     /// <summary>Requests waiting for a free slot.</summary>
     internal int QueuedJobs => _scheduler.QueuedJobs;
 
-    /// <summary>Tokens one request (prompt plus answer) may use: the context / parallel slots.</summary>
-    internal int SlotContextSize => _slotContextSize;
+    /// <summary>
+    /// Tokens one request (prompt plus answer) may use: the context / parallel slots. Tests set it higher to
+    /// overcommit the KV cache and see the scheduler survive running out of it.
+    /// </summary>
+    internal int SlotContextSize
+    {
+        get => _slotContextSize;
+        set => _slotContextSize = value;
+    }
 
     /// <summary>The GGUF's chat template is unknown to llama.cpp and ChatML is used instead (logged at load).</summary>
     internal bool PromptsWithChatMlFallback => _prompts.FellBackToChatMl;

@@ -156,6 +156,40 @@ public sealed class TextModelBatchingTests : IAsyncLifetime
         Assert.Equal(uncached.Text, cached.Text);
     }
 
+    [Fact]
+    public async Task Running_out_of_kv_cache_ends_the_youngest_requests_and_the_rest_finish()
+    {
+        var path = TinyModels.WriteChatModel(_dir["small.gguf"], embeddingLength: 256);
+        await using var model = await TextModel.LoadAsync(path,
+            new EngineOptions { ContextSize = 256, Threads = 1, BatchSize = 64, UBatchSize = 64, Parallel = 4 }, CancellationToken.None);
+        // Let every request ask for the whole context: four of them need ~4x the cells there are.
+        model.SlotContextSize = model.Info.ContextSize;
+        var requests = Enumerable.Range(0, 4).Select(i => TinyTextModel.Ask($"Fill {i}", seed: (uint)i, maxTokens: 200) with { IgnoreEos = true });
+
+        var outcomes = await Task.WhenAll(requests.Select(r => Task.Run(() => RunAsync(r))));
+
+        var finished = outcomes.Where(o => o.Error is null).ToList();
+        var ended = outcomes.Where(o => o.Error is not null).Select(o => o.Error!).ToList();
+        Assert.NotEmpty(finished);
+        Assert.All(finished, o => Assert.Equal(200, o.Tokens));
+        Assert.NotEmpty(ended);
+        Assert.All(ended, e => Assert.Equal("kv_cache_full", e.Code));
+        await WaitUntil(() => model.ActiveSlots == 0 && model.QueuedJobs == 0);
+        Assert.Equal(8, (await Generation.RunAsync(model, TinyTextModel.Ask("Still alive", maxTokens: 8) with { IgnoreEos = true })).Finished.CompletionTokens);
+
+        async Task<(int Tokens, EngineException? Error)> RunAsync(ChatRequest request)
+        {
+            try
+            {
+                return ((await Generation.RunAsync(model, request)).Finished.CompletionTokens, null);
+            }
+            catch (EngineException e)
+            {
+                return (0, e);
+            }
+        }
+    }
+
     private async Task<long> FirstTokenAt(ChatRequest request)
     {
         await foreach (var e in _batched.GenerateAsync(request, CancellationToken.None))

@@ -48,10 +48,12 @@ public sealed class TextModel : ILoadedModel
         ArgumentException.ThrowIfNullOrEmpty(ggufPath);
         ArgumentNullException.ThrowIfNull(options);
         NativeModelLoader.CheckOptions(options);
-        if (options.Parallel > Math.Min(options.BatchSize, options.ContextSize))
+        // llama.cpp holds at most 256 sequences (LLAMA_MAX_SEQ); each slot needs a batch place every step and KV cells.
+        const int maxSequences = 256;
+        if (options.Parallel > Math.Min(maxSequences, Math.Min(options.BatchSize, options.ContextSize)))
         {
             throw new EngineException(EngineErrorKind.LoadFailed,
-                $"parallel ({options.Parallel}) cannot exceed the batch size ({options.BatchSize}) or the context ({options.ContextSize}): each slot needs a batch place and KV cells");
+                $"parallel ({options.Parallel}) cannot exceed {maxSequences}, the batch size ({options.BatchSize}) or the context ({options.ContextSize})");
         }
 
         if (!File.Exists(ggufPath))

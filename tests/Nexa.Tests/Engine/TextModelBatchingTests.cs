@@ -190,6 +190,20 @@ public sealed class TextModelBatchingTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(300, 512)]
+    [InlineData(8, 4)]
+    public async Task Parallel_beyond_what_llama_cpp_holds_fails_to_load(int parallel, int batchSize)
+    {
+        var path = TinyModels.WriteChatModel(_dir["bad.gguf"]);
+
+        var error = await Assert.ThrowsAsync<EngineException>(() => TextModel.LoadAsync(path,
+            new EngineOptions { ContextSize = 4096, Threads = 1, BatchSize = batchSize, UBatchSize = batchSize, Parallel = parallel }, CancellationToken.None));
+
+        Assert.Equal(EngineErrorKind.LoadFailed, error.Kind);
+        Assert.Contains($"parallel ({parallel})", error.Message);
+    }
+
     private async Task<long> FirstTokenAt(ChatRequest request)
     {
         await foreach (var e in _batched.GenerateAsync(request, CancellationToken.None))

@@ -20,8 +20,18 @@ public sealed record EngineOptions
     /// <summary>Layers to offload to a GPU when a GPU backend is installed; 0 on CPU-only machines.</summary>
     public int GpuLayers { get; init; }
 
-    /// <summary>Concurrent sequences the scheduler may run (1 until continuous batching lands).</summary>
+    /// <summary>
+    /// Sequence slots the scheduler runs at once (continuous batching: one decode step serves them all). They share
+    /// the KV cache, and each is given an equal part: a request's prompt plus answer must fit in
+    /// <see cref="ContextSize"/> / <see cref="Parallel"/> tokens (as llama-server's n_ctx / n_parallel).
+    /// </summary>
     public int Parallel { get; init; } = 1;
+
+    /// <summary>
+    /// Keep each slot's KV after its request ends and let the next request that starts the same way (a chat one turn
+    /// longer) skip the shared prefix. Off: every prompt is decoded in full.
+    /// </summary>
+    public bool PromptCache { get; init; } = true;
 }
 
 public sealed record ChatMessage(string Role, string Content);
@@ -73,7 +83,11 @@ public abstract record GenerationEvent;
 /// <summary>A piece of the answer: whole UTF-8 characters, never a stop string or part of one.</summary>
 public sealed record TextDelta(string Text, bool IsReasoning) : GenerationEvent;
 
-public sealed record GenerationFinished(FinishReason Reason, int PromptTokens, int CompletionTokens, TimeSpan TimeToFirstToken, TimeSpan Elapsed) : GenerationEvent;
+public sealed record GenerationFinished(FinishReason Reason, int PromptTokens, int CompletionTokens, TimeSpan TimeToFirstToken, TimeSpan Elapsed) : GenerationEvent
+{
+    /// <summary>Prompt tokens whose KV was reused from an earlier request (the prompt cache), not decoded again.</summary>
+    public int CachedTokens { get; init; }
+}
 
 /// <summary>What a loaded text model tells about itself.</summary>
 public sealed record TextModelInfo(string Path, string? Architecture, int ContextSize, int TrainingContextSize, int VocabularySize, bool HasChatTemplate)

@@ -6,40 +6,60 @@ namespace Nexa.Engine.Text;
 
 /// <summary>
 /// The one loop that owns a model's llama context. Jobs arrive on a queue; the loop admits them into free
-/// sequence slots in order (FIFO), and each step decodes one batch with every busy slot's next tokens, then
-/// samples each slot that asked for logits and streams its text back on the job's own channel.
+/// sequence slots in order (FIFO) between steps, and each step decodes one batch with every busy slot's next
+/// tokens (continuous batching), then samples each slot that asked for logits and streams its text back on the
+/// job's own channel.
 /// </summary>
 /// <remarks>
 /// The loop runs on its own thread, not the thread pool: a pool thread makes cancellation late by up to half a
-/// second under load (shared/notes/runner-grpc-uds.md). Cancellation is checked after every decode step, and a
-/// prompt is fed in chunks of at most one batch, so a cancelled job stops within one step and frees its slot.
-/// There is one slot today, so jobs run one at a time; continuous batching is more slots (the step already
-/// builds one batch from all of them) plus a policy for sharing the KV cache when it runs out.
+/// second under load (shared/notes/runner-grpc-uds.md). Cancellation is checked after every decode step.
+/// <para>
+/// Sharing one step: every generating slot takes one batch place first; prefilling slots (oldest job first) share
+/// what is left, so a long prompt is fed in chunks over several steps and never stalls answers already streaming.
+/// </para>
+/// <para>
+/// Sharing the KV cache: each slot may grow to the context / slot count (checked before a job is queued), so the
+/// slots together never need more cells than the context has. An idle slot keeps its cells as a prompt cache: a
+/// new job goes to the idle slot whose cells share the longest prefix with its prompt (the least recently used
+/// one on a tie) and decodes only the rest. Should llama.cpp still find no room (NoKvSlot), the step is undone,
+/// idle slots' caches are dropped first, then the youngest job is ended with an error, and the step is retried.
+/// </para>
 /// </remarks>
 internal sealed class ChatScheduler
 {
     private readonly LLamaContext _context;
     private readonly int _batchSize;
+    private readonly bool _promptCache;
     private readonly SequenceSlot[] _slots;
     private readonly Channel<GenerationJob> _queue = Channel.CreateUnbounded<GenerationJob>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
     private volatile bool _stopping;
+    private int _queuedJobs;
 
-    public ChatScheduler(LLamaWeights weights, LLamaContext context, int batchSize, int slotCount)
+    public ChatScheduler(LLamaWeights weights, LLamaContext context, int batchSize, int slotCount, bool promptCache)
     {
         _context = context;
         _batchSize = batchSize;
+        _promptCache = promptCache;
         _slots = Enumerable.Range(0, slotCount).Select(i => new SequenceSlot((LLamaSeqId)i, weights)).ToArray();
         _thread = new Thread(Run) { IsBackground = true, Name = "nexa-chat-scheduler" };
         _thread.Start();
     }
 
+    /// <summary>Slots running a job now (read from other threads: a snapshot, for tests and health).</summary>
+    public int ActiveSlots => _slots.Count(s => s.IsBusy);
+
+    /// <summary>Jobs waiting for a free slot.</summary>
+    public int QueuedJobs => Volatile.Read(ref _queuedJobs);
+
     /// <summary>Queues a job; its events arrive on its channel. A job queued after <see cref="StopAsync"/> fails at once.</summary>
     public void Enqueue(GenerationJob job)
     {
+        Interlocked.Increment(ref _queuedJobs);
         if (!_queue.Writer.TryWrite(job))
         {
+            Interlocked.Decrement(ref _queuedJobs);
             job.Complete(Unloaded());
             job.Dispose();
         }
@@ -89,7 +109,7 @@ internal sealed class ChatScheduler
                     var error = new EngineException(EngineErrorKind.Internal, $"generation failed: {e.Message}", inner: e);
                     foreach (var slot in _slots.Where(s => s.IsBusy))
                     {
-                        slot.Abort(error, _context.NativeHandle);
+                        slot.Abort(error, _context.NativeHandle, forget: true);
                     }
                 }
             }
@@ -106,20 +126,37 @@ internal sealed class ChatScheduler
 
     private void AdmitQueuedJobs()
     {
-        foreach (var slot in _slots)
+        var handle = _context.NativeHandle;
+        while (_slots.Any(s => !s.IsBusy) && _queue.Reader.TryRead(out var job))
         {
-            while (!slot.IsBusy && _queue.Reader.TryRead(out var job))
+            Interlocked.Decrement(ref _queuedJobs);
+            if (job.Cancellation.IsCancellationRequested)
             {
-                if (job.Cancellation.IsCancellationRequested)
-                {
-                    job.Complete(new OperationCanceledException(job.Cancellation));
-                    job.Dispose();
-                    continue;
-                }
+                job.Complete(new OperationCanceledException(job.Cancellation));
+                job.Dispose();
+                continue;
+            }
 
-                slot.Start(job, _context.NativeHandle);
+            PickSlot(job.Prompt.Tokens).Start(job, handle, _promptCache);
+        }
+    }
+
+    /// <summary>The idle slot whose cached tokens share the longest prefix with the prompt; the least recently used on a tie.</summary>
+    private SequenceSlot PickSlot(LLamaToken[] prompt)
+    {
+        SequenceSlot? best = null;
+        var bestPrefix = -1;
+        foreach (var slot in _slots.Where(s => !s.IsBusy))
+        {
+            var prefix = _promptCache ? slot.CommonPrefix(prompt) : 0;
+            if (prefix > bestPrefix || (prefix == bestPrefix && slot.StartedAt < best!.StartedAt))
+            {
+                best = slot;
+                bestPrefix = prefix;
             }
         }
+
+        return best!;
     }
 
     private void Step(LLamaBatch batch)
@@ -134,7 +171,7 @@ internal sealed class ChatScheduler
             room -= slot.Fill(batch, room);
         }
 
-        foreach (var slot in _slots.Where(s => s.IsPrefilling))
+        foreach (var slot in _slots.Where(s => s.IsPrefilling).OrderBy(s => s.StartedAt))
         {
             room -= slot.Fill(batch, room);
         }
@@ -146,13 +183,19 @@ internal sealed class ChatScheduler
 
         var logMark = NativeLogging.Mark();
         var result = _context.Decode(batch);
+        if (result == DecodeResult.NoKvSlot)
+        {
+            MakeRoom(NativeLogging.ReasonSince(logMark, maxLines: 3));
+            return;
+        }
+
         if (result != DecodeResult.Ok)
         {
             var error = new EngineException(EngineErrorKind.Internal,
                 $"llama.cpp could not decode ({result}): {NativeLogging.ReasonSince(logMark, maxLines: 3)}");
             foreach (var slot in _slots.Where(s => s.IsBusy))
             {
-                slot.Abort(error, handle);
+                slot.Abort(error, handle, forget: true);
             }
 
             return;
@@ -171,6 +214,42 @@ internal sealed class ChatScheduler
         }
     }
 
+    /// <summary>
+    /// The KV cache had no room for the step: undo it (the next step adds the same tokens again) after dropping idle
+    /// slots' caches, or, when there are none, ending the youngest job.
+    /// </summary>
+    private void MakeRoom(string reason)
+    {
+        var handle = _context.NativeHandle;
+        foreach (var slot in _slots.Where(s => s.IsBusy))
+        {
+            slot.Unfill(handle);
+        }
+
+        var cached = _slots.Where(s => !s.IsBusy && s.CachedTokens > 0).ToList();
+        if (cached.Count > 0)
+        {
+            foreach (var slot in cached)
+            {
+                slot.Forget(handle);
+            }
+
+            return;
+        }
+
+        var youngest = _slots.Where(s => s.IsBusy).MaxBy(s => s.StartedAt);
+        if (youngest is null)
+        {
+            return;
+        }
+
+        NativeLogging.Note($"the KV cache is full; ending the youngest request: {reason}");
+        youngest.Abort(new EngineException(EngineErrorKind.Internal,
+            $"the model's KV cache ({_context.ContextSize} tokens, shared by {_slots.Length} parallel requests) is full: " +
+            "this request was ended to let the others finish; retry it, or load the model with a larger context or fewer parallel slots",
+            code: "kv_cache_full"), handle, forget: true);
+    }
+
     private void ShutDown(Exception? failure)
     {
         _queue.Writer.TryComplete();
@@ -184,6 +263,7 @@ internal sealed class ChatScheduler
 
         while (_queue.Reader.TryRead(out var job))
         {
+            Interlocked.Decrement(ref _queuedJobs);
             job.Complete(error);
             job.Dispose();
         }

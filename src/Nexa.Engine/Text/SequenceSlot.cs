@@ -7,19 +7,30 @@ namespace Nexa.Engine.Text;
 /// <summary>
 /// One sequence of the shared llama context (its own sequence id and KV cells) and the job it is running:
 /// where its prompt has got to, its position, its sampler and its answer stream. Only the scheduler loop
-/// touches a slot. With several slots, each step decodes one batch holding every busy slot's next tokens.
+/// touches a slot. Each step decodes one batch holding every busy slot's next tokens.
 /// </summary>
+/// <remarks>
+/// The slot remembers which tokens its KV cells hold (<see cref="CachedTokens"/>) after a job ends, so the next
+/// job whose prompt starts the same way (the same conversation, one turn longer) decodes only the rest.
+/// </remarks>
 internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
 {
     private readonly List<TextDelta> _deltas = [];
+
+    // The tokens whose KV this sequence holds, in position order: position i holds _cached[i].
+    private readonly List<LLamaToken> _cached = [];
     private GenerationJob? _job;
     private AnswerStream? _answer;
     private int _promptCursor;
-    private int _position;
     private LLamaToken _lastToken;
     private int _logitIndex = -1;
     private int _completionTokens;
+    private int _reused;
     private long _firstTokenAt;
+
+    // What the step's Fill added, so a decode that fails can be undone.
+    private int _filledFrom = -1;
+    private int _cursorBeforeFill;
 
     public LLamaSeqId Id { get; } = id;
 
@@ -30,19 +41,55 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
     /// <summary>Still feeding its prompt (so it wants many batch places, not one).</summary>
     public bool IsPrefilling => _job is not null && _promptCursor < _job.Prompt.Tokens.Length;
 
-    public void Start(GenerationJob job, SafeLLamaContextHandle context)
+    /// <summary>When its last job started (<see cref="Stopwatch"/> timestamp): the youngest is ended first when the KV cache runs out; the least recently used idle slot is reused first.</summary>
+    public long StartedAt { get; private set; }
+
+    /// <summary>Tokens whose KV cells this sequence holds (kept after a job ends, for the next one to reuse).</summary>
+    public int CachedTokens => _cached.Count;
+
+    /// <summary>How many leading tokens of <paramref name="prompt"/> this slot's KV cells already hold.</summary>
+    public int CommonPrefix(LLamaToken[] prompt)
     {
-        // A fresh sequence. (A prompt cache would keep the longest common prefix here instead; it is left out
-        // because a one-token decode of the prompt's end gives slightly different logits than a batched one,
-        // and the same seed must give the same answer.)
-        context.MemorySequenceRemove(Id, -1, -1);
+        var n = Math.Min(prompt.Length, _cached.Count);
+        var i = 0;
+        while (i < n && _cached[i] == prompt[i])
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    /// <summary>Starts a job, keeping the KV of the longest prefix its prompt shares with what this sequence holds.</summary>
+    public void Start(GenerationJob job, SafeLLamaContextHandle context, bool reuseCache)
+    {
+        var prompt = job.Prompt.Tokens;
+        // The last prompt token is always decoded again: its logits are what the first sample needs.
+        var keep = reuseCache ? Math.Min(CommonPrefix(prompt), prompt.Length - 1) : 0;
+        Forget(context, keep);
         _job = job;
         _answer = new AnswerStream(weights, job.Stops, job.Prompt.StartsInThinking);
-        _promptCursor = 0;
-        _position = 0;
+        _promptCursor = keep;
+        _reused = keep;
         _completionTokens = 0;
         _firstTokenAt = 0;
         _logitIndex = -1;
+        _filledFrom = -1;
+        StartedAt = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Drops this sequence's KV cells from position <paramref name="from"/> on (all of them by default).</summary>
+    public void Forget(SafeLLamaContextHandle context, int from = 0)
+    {
+        if (from < _cached.Count || from == 0)
+        {
+            context.MemorySequenceRemove(Id, from, -1);
+        }
+
+        if (from < _cached.Count)
+        {
+            _cached.RemoveRange(from, _cached.Count - from);
+        }
     }
 
     /// <summary>Adds this slot's next tokens to the step's batch: a chunk of prompt, or the last sampled token.</summary>
@@ -50,11 +97,14 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
     public int Fill(LLamaBatch batch, int room)
     {
         _logitIndex = -1;
+        _filledFrom = -1;
         if (_job is null || room <= 0)
         {
             return 0;
         }
 
+        _filledFrom = _cached.Count;
+        _cursorBeforeFill = _promptCursor;
         var prompt = _job.Prompt.Tokens;
         if (_promptCursor < prompt.Length)
         {
@@ -62,7 +112,7 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
             for (var i = 0; i < count; i++, _promptCursor++)
             {
                 var last = _promptCursor == prompt.Length - 1;
-                var index = batch.Add(prompt[_promptCursor], _position++, Id, last);
+                var index = Add(batch, prompt[_promptCursor], last);
                 if (last)
                 {
                     _logitIndex = index;
@@ -72,13 +122,27 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
             return count;
         }
 
-        _logitIndex = batch.Add(_lastToken, _position++, Id, true);
+        _logitIndex = Add(batch, _lastToken, true);
         return 1;
+    }
+
+    /// <summary>The step's decode failed and llama.cpp rolled its cells back: take back what <see cref="Fill"/> added, to add it again next step.</summary>
+    public void Unfill(SafeLLamaContextHandle context)
+    {
+        if (_filledFrom >= 0)
+        {
+            Forget(context, _filledFrom);
+            _promptCursor = _cursorBeforeFill;
+        }
+
+        _filledFrom = -1;
+        _logitIndex = -1;
     }
 
     /// <summary>After the step's decode: samples this slot's next token (when it asked for logits) and streams it.</summary>
     public void Advance(SafeLLamaContextHandle context)
     {
+        _filledFrom = -1;
         if (_job is null || _answer is null || _logitIndex < 0)
         {
             return;
@@ -94,7 +158,7 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
 
         if (!_job.IgnoreEos && token.IsEndOfGeneration(weights.Vocab))
         {
-            Finish(FinishReason.Stop, context);
+            Finish(FinishReason.Stop);
             return;
         }
 
@@ -104,11 +168,11 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
         Publish();
         if (_answer.Stopped)
         {
-            Finish(FinishReason.Stop, context);
+            Finish(FinishReason.Stop);
         }
         else if (_completionTokens >= _job.MaxTokens)
         {
-            Finish(FinishReason.Length, context);
+            Finish(FinishReason.Length);
         }
         else
         {
@@ -116,14 +180,34 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
         }
     }
 
-    /// <summary>Ends the job without an answer: cancelled by its caller, or failed.</summary>
-    public void Abort(Exception error, SafeLLamaContextHandle? context)
+    /// <summary>
+    /// Ends the job without an answer: cancelled by its caller, or failed. A cancelled job's cells are consistent
+    /// and stay cached; after a failure they are dropped (pass <paramref name="forget"/>).
+    /// </summary>
+    public void Abort(Exception error, SafeLLamaContextHandle? context, bool forget = false)
     {
-        _job?.Complete(error);
-        Release(context);
+        if (forget && context is not null)
+        {
+            Forget(context);
+        }
+        else if (forget)
+        {
+            _cached.Clear();
+        }
+
+        var job = Release();
+        job?.Complete(error);
+        job?.Dispose();
     }
 
-    private void Finish(FinishReason reason, SafeLLamaContextHandle context)
+    private int Add(LLamaBatch batch, LLamaToken token, bool logits)
+    {
+        var index = batch.Add(token, _cached.Count, Id, logits);
+        _cached.Add(token);
+        return index;
+    }
+
+    private void Finish(FinishReason reason)
     {
         var job = _job!;
         _deltas.Clear();
@@ -131,9 +215,14 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
         Publish();
         var now = Stopwatch.GetTimestamp();
         var firstToken = Stopwatch.GetElapsedTime(job.StartedAt, _firstTokenAt == 0 ? now : _firstTokenAt);
-        job.Publish(new GenerationFinished(reason, job.Prompt.Tokens.Length, _completionTokens, firstToken, Stopwatch.GetElapsedTime(job.StartedAt, now)));
+        job.Publish(new GenerationFinished(reason, job.Prompt.Tokens.Length, _completionTokens, firstToken, Stopwatch.GetElapsedTime(job.StartedAt, now))
+        {
+            CachedTokens = _reused,
+        });
+        // Free the slot before the caller hears the end, so a caller that counts busy slots right after sees it free.
+        _ = Release();
         job.Complete();
-        Release(context);
+        job.Dispose();
     }
 
     private void Publish()
@@ -144,13 +233,15 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
         }
     }
 
-    private void Release(SafeLLamaContextHandle? context)
+    /// <summary>Frees the slot; the caller completes and disposes the job it returns.</summary>
+    private GenerationJob? Release()
     {
-        // Free the sequence's KV cells now, so other sequences can use them.
-        context?.MemorySequenceRemove(Id, -1, -1);
-        _job?.Dispose();
+        // The KV cells stay (the cache for the next job); the scheduler drops them when another sequence needs room.
+        var job = _job;
         _job = null;
         _answer = null;
         _logitIndex = -1;
+        _filledFrom = -1;
+        return job;
     }
 }

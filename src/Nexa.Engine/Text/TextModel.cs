@@ -13,17 +13,16 @@ namespace Nexa.Engine.Text;
 /// </summary>
 public sealed class TextModel : ILoadedModel
 {
-    // One sequence at a time until continuous batching lands; EngineOptions.Parallel is not used yet.
-    private const int Slots = 1;
-
     private readonly LLamaWeights _weights;
     private readonly ChatPromptBuilder _prompts;
     private readonly ChatScheduler _scheduler;
     private readonly LLamaToken[] _endOfGeneration;
+    private int _slotContextSize;
+    private readonly int _parallel;
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    private TextModel(string path, LLamaWeights weights, LLamaContext context)
+    private TextModel(string path, LLamaWeights weights, LLamaContext context, EngineOptions options)
     {
         _weights = weights;
         _prompts = new ChatPromptBuilder(weights);
@@ -31,8 +30,11 @@ public sealed class TextModel : ILoadedModel
             .Where(t => t.IsEndOfGeneration(weights.Vocab)).ToArray();
         Info = new TextModelInfo(path, weights.Metadata.GetValueOrDefault("general.architecture"), (int)context.ContextSize,
             weights.ContextSize, weights.Vocab.Count, _prompts.HasTemplate);
+        // Each slot may fill an equal part of the shared KV cache, so the slots together never run out of cells.
+        _parallel = options.Parallel;
+        _slotContextSize = Info.ContextSize / options.Parallel;
         // llama.cpp may round the context up (to a multiple of 256) and caps the batch at the context: use its numbers.
-        _scheduler = new ChatScheduler(weights, context, (int)context.BatchSize, Slots);
+        _scheduler = new ChatScheduler(weights, context, (int)context.BatchSize, options.Parallel, options.PromptCache);
     }
 
     public TextModelInfo Info { get; }
@@ -46,6 +48,14 @@ public sealed class TextModel : ILoadedModel
         ArgumentException.ThrowIfNullOrEmpty(ggufPath);
         ArgumentNullException.ThrowIfNull(options);
         NativeModelLoader.CheckOptions(options);
+        // llama.cpp holds at most 256 sequences (LLAMA_MAX_SEQ); each slot needs a batch place every step and KV cells.
+        const int maxSequences = 256;
+        if (options.Parallel > Math.Min(maxSequences, Math.Min(options.BatchSize, options.ContextSize)))
+        {
+            throw new EngineException(EngineErrorKind.LoadFailed,
+                $"parallel ({options.Parallel}) cannot exceed {maxSequences}, the batch size ({options.BatchSize}) or the context ({options.ContextSize})");
+        }
+
         if (!File.Exists(ggufPath))
         {
             throw new EngineException(EngineErrorKind.LoadFailed, $"model file not found: {ggufPath}");
@@ -61,7 +71,7 @@ public sealed class TextModel : ILoadedModel
             BatchThreads = threads,
             BatchSize = (uint)options.BatchSize,
             UBatchSize = (uint)Math.Min(options.UBatchSize, options.BatchSize),
-            SeqMax = Slots,
+            SeqMax = (uint)options.Parallel,
             GpuLayerCount = options.GpuLayers,
         };
 
@@ -71,7 +81,7 @@ public sealed class TextModel : ILoadedModel
         {
             ct.ThrowIfCancellationRequested();
             context = NativeModelLoader.CreateContext(weights, parameters);
-            return new TextModel(Path.GetFullPath(ggufPath), weights, context);
+            return new TextModel(Path.GetFullPath(ggufPath), weights, context, options);
         }
         catch
         {
@@ -121,6 +131,22 @@ public sealed class TextModel : ILoadedModel
         _weights.Dispose();
     }
 
+    /// <summary>Sequence slots running a request now (for tests and health).</summary>
+    internal int ActiveSlots => _scheduler.ActiveSlots;
+
+    /// <summary>Requests waiting for a free slot.</summary>
+    internal int QueuedJobs => _scheduler.QueuedJobs;
+
+    /// <summary>
+    /// Tokens one request (prompt plus answer) may use: the context / parallel slots. Tests set it higher to
+    /// overcommit the KV cache and see the scheduler survive running out of it.
+    /// </summary>
+    internal int SlotContextSize
+    {
+        get => _slotContextSize;
+        set => _slotContextSize = value;
+    }
+
     /// <summary>The GGUF's chat template is unknown to llama.cpp and ChatML is used instead (logged at load).</summary>
     internal bool PromptsWithChatMlFallback => _prompts.FellBackToChatMl;
 
@@ -146,11 +172,14 @@ public sealed class TextModel : ILoadedModel
 
         // Tokenizing reads the model's vocabulary: under the gate, so the weights cannot be freed meanwhile.
         var prompt = BuildPrompt(request.Messages, request.EnableThinking);
-        var room = Info.ContextSize - prompt.Tokens.Length;
+        var room = _slotContextSize - prompt.Tokens.Length;
         if (room < 1)
         {
+            var holds = _parallel == 1
+                ? $"the context holds {Info.ContextSize}"
+                : $"each of the {_parallel} parallel slots holds {_slotContextSize} of the context's {Info.ContextSize}";
             throw new EngineException(EngineErrorKind.InvalidRequest,
-                $"the prompt has {prompt.Tokens.Length} tokens, the context holds {Info.ContextSize} (and needs room for one more): " +
+                $"the prompt has {prompt.Tokens.Length} tokens, {holds} (and needs room for one more): " +
                 "shorten the messages or load the model with a larger context",
                 code: "context_length_exceeded", param: "messages");
         }

@@ -32,4 +32,11 @@ public sealed record AssistantMessage
     public string? ReasoningContent { get; init; }
 }
 
-public sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTokens);
+public sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTokens)
+{
+    /// <summary>OpenAI's <c>prompt_tokens_details.cached_tokens</c>: prompt tokens served from the prompt cache.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public PromptTokensDetails? PromptTokensDetails { get; init; }
+}
+
+public sealed record PromptTokensDetails(int CachedTokens);

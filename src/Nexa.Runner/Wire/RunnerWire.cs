@@ -80,6 +80,7 @@ internal static class RunnerWire
                 CompletionTokens = finished.CompletionTokens,
                 TimeToFirstTokenUs = ToMicroseconds(finished.TimeToFirstToken),
                 ElapsedUs = ToMicroseconds(finished.Elapsed),
+                CachedTokens = finished.CachedTokens,
             },
         },
         _ => throw new ArgumentException($"unknown generation event {generationEvent.GetType().Name}", nameof(generationEvent)),
@@ -94,7 +95,7 @@ internal static class RunnerWire
             wire.Finished.PromptTokens,
             wire.Finished.CompletionTokens,
             TimeSpan.FromMicroseconds(wire.Finished.TimeToFirstTokenUs),
-            TimeSpan.FromMicroseconds(wire.Finished.ElapsedUs)),
+            TimeSpan.FromMicroseconds(wire.Finished.ElapsedUs)) { CachedTokens = wire.Finished.CachedTokens },
         _ => null,
     };
 

@@ -13,5 +13,8 @@ internal static class FinishReasons
     };
 
     public static Usage Usage(GenerationFinished finished) =>
-        new(finished.PromptTokens, finished.CompletionTokens, finished.PromptTokens + finished.CompletionTokens);
+        new(finished.PromptTokens, finished.CompletionTokens, finished.PromptTokens + finished.CompletionTokens)
+        {
+            PromptTokensDetails = new PromptTokensDetails(finished.CachedTokens),
+        };
 }

@@ -131,7 +131,8 @@ internal static class ServeBenchmark
             s.Turns.Add(answer);
             chat.Add(ServerWorkload.Assistant(new string('x', answer.CompletionTokens)));
             var fresh = bare.Tokenize((turn == 0 ? "" : "<|im_end|>\n") + ChatMl(TurnMessage(turn)));
-            b.Turns.Add(BareLoop.Continue(context, fresh, position, work.StreamTokens, out position) with { PromptTokens = position });
+            var history = position + fresh.Length;
+            b.Turns.Add(BareLoop.Continue(context, fresh, position, work.StreamTokens, out position) with { PromptTokens = history });
         }
 
         var runnerPeak = ProcessMemory.Runners().Sum(ProcessMemory.PeakMb);

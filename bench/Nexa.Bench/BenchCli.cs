@@ -14,6 +14,8 @@ public static class BenchCli
                 return await EmbedBenchmark.RunAsync(Options.Parse(args.Skip(1)));
             case "chat":
                 return await ChatBenchmark.RunAsync(Options.Parse(args.Skip(1)));
+            case "serve":
+                return await ServeBenchmark.RunAsync(Options.Parse(args.Skip(1)));
             case "tiny-model" when args.Length > 1:
                 Console.WriteLine(Nexa.Tests.Fixtures.TinyModels.WriteChatModel(args[1],
                     embeddingLength: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : Nexa.Tests.Fixtures.TinyModels.DefaultEmbeddingLength));
@@ -29,6 +31,9 @@ public static class BenchCli
                              --size-mb 500  --runs 3  --connections 4  --out bench/out
                       chat   one stream's decode tokens/s through nexa serve (HTTP → runner) next to in-process (nexa infer)
                              --tokens 256  --runs 3  --threads 2  --embeddings 64,1024
+                      serve  nexa serve next to a bare LLamaSharp loop on a model of Qwen3-0.6B's shapes (random Q8_0 weights):
+                             decode, prefill, first token, 1/2/4/8 concurrent streams, a 10-turn chat, peak RSS
+                             --tokens 128  --prompt 512  --runs 3  --threads 2
                       embed  embeddings/s through nexa serve, 256 short inputs on a MiniLM-sized BERT: one request vs one per input
                              --runs 3  --threads 2
                       tiny-model <file.gguf> [embedding]   write the tests' tiny chat model (random weights: gibberish, but real llama.cpp)
@@ -44,6 +49,7 @@ public sealed record Options(long SizeMb, int Runs, int Connections, string OutD
 {
     public int Tokens { get; init; } = 256;
     public int Threads { get; init; } = 2;
+    public int Prompt { get; init; } = 512;
     public int[] Embeddings { get; init; } = [64, 1024];
 
     public static Options Parse(IEnumerable<string> args)
@@ -68,6 +74,7 @@ public sealed record Options(long SizeMb, int Runs, int Connections, string OutD
         {
             Tokens = int.Parse(map.GetValueOrDefault("tokens", "256"), System.Globalization.CultureInfo.InvariantCulture),
             Threads = int.Parse(map.GetValueOrDefault("threads", "2"), System.Globalization.CultureInfo.InvariantCulture),
+            Prompt = int.Parse(map.GetValueOrDefault("prompt", "512"), System.Globalization.CultureInfo.InvariantCulture),
             Embeddings = [.. map.GetValueOrDefault("embeddings", "64,1024").Split(',').Select(e => int.Parse(e, System.Globalization.CultureInfo.InvariantCulture))],
         };
     }

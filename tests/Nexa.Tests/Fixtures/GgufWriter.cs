@@ -11,7 +11,7 @@ namespace Nexa.Tests.Fixtures;
 public sealed class GgufWriter
 {
     private readonly List<(string Key, GgufValueType Type, object Value)> _metadata = [];
-    private readonly List<(string Name, long[] Dimensions, GgmlType Type, byte[] Data)> _tensors = [];
+    private readonly List<(string Name, long[] Dimensions, GgmlType Type, long Length, Action<Stream> Write)> _tensors = [];
 
     /// <param name="alignment">Tensor data alignment; other than 32, it is also written as <c>general.alignment</c>.</param>
     public GgufWriter(int alignment = 32)
@@ -99,9 +99,16 @@ public sealed class GgufWriter
     }
 
     /// <summary>Adds a tensor whose data is already encoded (any type, or a deliberately wrong size).</summary>
-    public GgufWriter AddRawTensor(string name, long[] dimensions, GgmlType type, byte[] data)
+    public GgufWriter AddRawTensor(string name, long[] dimensions, GgmlType type, byte[] data) =>
+        AddStreamedTensor(name, dimensions, type, data.Length, stream => stream.Write(data));
+
+    /// <summary>
+    /// Adds a tensor whose <paramref name="length"/> bytes of encoded data <paramref name="write"/> produces only when
+    /// the file is written, so a model of hundreds of megabytes never sits in memory.
+    /// </summary>
+    public GgufWriter AddStreamedTensor(string name, long[] dimensions, GgmlType type, long length, Action<Stream> write)
     {
-        _tensors.Add((name, dimensions, type, data));
+        _tensors.Add((name, dimensions, type, length, write));
         return this;
     }
 
@@ -136,7 +143,7 @@ public sealed class GgufWriter
         }
 
         long offset = 0;
-        foreach (var (name, dimensions, type, data) in _tensors)
+        foreach (var (name, dimensions, type, length, _) in _tensors)
         {
             WriteString(writer, name);
             writer.Write((uint)dimensions.Length);
@@ -147,15 +154,22 @@ public sealed class GgufWriter
 
             writer.Write((uint)type);
             writer.Write((ulong)offset);
-            offset = AlignUp(offset + data.Length);
+            offset = AlignUp(offset + length);
         }
 
         long written = 0;
         Pad(writer, stream.Position - start);
-        foreach (var (_, _, _, data) in _tensors)
+        foreach (var (name, _, _, length, write) in _tensors)
         {
-            writer.Write(data);
-            written += data.Length;
+            writer.Flush();
+            var before = stream.Position;
+            write(stream);
+            if (stream.Position - before != length)
+            {
+                throw new InvalidOperationException($"tensor {name} wrote {stream.Position - before} bytes, not the {length} it declared");
+            }
+
+            written += length;
             Pad(writer, written);
             written = AlignUp(written);
         }

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Nexa.Bench;
+
+/// <summary>The benchmark's requests to `nexa serve`: streamed chat completions that ignore EOS, timed on the client.</summary>
+internal sealed class ServerWorkload(HttpClient http, string model)
+{
+    public static object User(string content) => new { role = "user", content };
+
+    public static object Assistant(string content) => new { role = "assistant", content };
+
+    public async Task<Completion> CompleteAsync(IReadOnlyList<object> messages, int maxTokens)
+    {
+        var body = new
+        {
+            model,
+            messages,
+            max_tokens = maxTokens,
+            temperature = 0,
+            ignore_eos = true,
+            stream = true,
+            stream_options = new { include_usage = true },
+        };
+        var clock = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = JsonContent.Create(body) };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        TimeSpan? first = null;
+        int prompt = 0, completion = 0;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal) || line == "data: [DONE]")
+                continue;
+            using var json = JsonDocument.Parse(line[6..]);
+            if (json.RootElement.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+            {
+                prompt = usage.GetProperty("prompt_tokens").GetInt32();
+                completion = usage.GetProperty("completion_tokens").GetInt32();
+            }
+            else if (json.RootElement.GetProperty("choices") is { ValueKind: JsonValueKind.Array } choices && choices.GetArrayLength() > 0
+                && choices[0].GetProperty("delta").TryGetProperty("content", out var c) && c.GetString() is { Length: > 0 })
+            {
+                first ??= clock.Elapsed;
+            }
+        }
+
+        return new Completion(prompt, completion, first ?? clock.Elapsed, clock.Elapsed);
+    }
+
+    /// <summary><paramref name="streams"/> requests at once: all their generated tokens per second of wall time.</summary>
+    public async Task<double> ConcurrentAsync(IReadOnlyList<object> messages, int streams, int maxTokens)
+    {
+        var clock = Stopwatch.StartNew();
+        var done = await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => CompleteAsync(messages, maxTokens)));
+        return done.Sum(d => d.CompletionTokens) / clock.Elapsed.TotalSeconds;
+    }
+}

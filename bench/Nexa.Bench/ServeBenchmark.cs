@@ -20,6 +20,7 @@ namespace Nexa.Bench;
 internal static class ServeBenchmark
 {
     private const int ContextSize = 4096;
+    private const int ServerSlots = 8;
     private const int Turns = 10;
     private const string ShortPrompt = "Tell me a long story.";
 
@@ -84,7 +85,10 @@ internal static class ServeBenchmark
         {
             DataDir = store.DataDir,
             Host = "127.0.0.1:0",
-            ContextSize = ContextSize,
+            // 8 slots decoded together (continuous batching), each with 1024 tokens of context: the 512-token prefill,
+            // the answers and the 10-turn chat fit a slot.
+            ContextSize = ServerSlots * 1024,
+            Parallel = ServerSlots,
             Threads = work.Options.Threads,
         }, new RunnerLauncher(), CancellationToken.None);
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };

@@ -17,8 +17,8 @@ internal static class ServeCommand
         var certFile = new Option<string?>("--certfile") { Description = "TLS certificate (PEM)" };
         var keyFile = new Option<string?>("--keyfile") { Description = "TLS private key (PEM)" };
         var apiKey = new Option<string?>("--api-key") { Description = "Require Authorization: Bearer <key> on /v1 routes (env NEXA_API_KEY)" };
-        var parallel = new Option<int>("--parallel") { Description = "Concurrent sequences per model", DefaultValueFactory = _ => 1 };
-        var contextSize = new Option<int>("--ctx-size") { Description = "Context (KV cache) tokens per model", DefaultValueFactory = _ => 4096 };
+        var parallel = new Option<int>("--parallel") { Description = "Sequences per model decoded together; each gets ctx-size / parallel tokens", DefaultValueFactory = _ => 1 };
+        var contextSize = new Option<int>("--ctx-size") { Description = "Context (KV cache) tokens per model, shared by its --parallel sequences", DefaultValueFactory = _ => 4096 };
         var threads = new Option<int>("--threads") { Description = "CPU threads per model (0: one per core)" };
         var maxModels = new Option<int>("--max-models") { Description = "Models resident at once", DefaultValueFactory = _ => 2 };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait per model before 503", DefaultValueFactory = _ => 64 };

@@ -81,7 +81,16 @@ public class PullResilienceTests : PullTestBase
         Assert.Empty(Store.List());
 
         Hub.Throttle("org/big", "big-Q8_0.gguf", bytesPerSecond: 0);
+        // The hub may still push a chunk into the dead connection's socket before it notices: wait until its count settles.
         var servedBefore = Hub.BodyBytesServed("org/big", "big-Q8_0.gguf");
+        for (var settle = Stopwatch.StartNew(); settle.Elapsed < TimeSpan.FromSeconds(5);)
+        {
+            await Task.Delay(300);
+            var now = Hub.BodyBytesServed("org/big", "big-Q8_0.gguf");
+            if (now == servedBefore)
+                break;
+            servedBefore = now;
+        }
         var pull = await Nexa("pull", "org/big");
 
         Assert.Equal(0, pull.ExitCode);

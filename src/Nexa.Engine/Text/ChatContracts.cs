@@ -34,7 +34,21 @@ public sealed record EngineOptions
     public bool PromptCache { get; init; } = true;
 }
 
-public sealed record ChatMessage(string Role, string Content);
+/// <summary>One chat message. <see cref="Images"/> are placed into <see cref="Content"/> at their positions.</summary>
+public sealed record ChatMessage(string Role, string Content)
+{
+    /// <summary>Images of this message (vision models only), in order of <see cref="ChatImage.Position"/>.</summary>
+    public IReadOnlyList<ChatImage> Images { get; init; } = [];
+}
+
+/// <summary>
+/// One image of a chat message. <paramref name="Data"/> is an encoded image file (PNG after the server or the CLI
+/// has decoded, checked and downscaled what the user sent: see <c>Nexa.Engine.Vision</c>); <paramref name="Position"/>
+/// is the character index in the message's <see cref="ChatMessage.Content"/> where the image sits (0 = before
+/// the text, Content.Length = after it). The position, not a marker string in the text, places the image, so
+/// user text can never inject one.
+/// </summary>
+public sealed record ChatImage(byte[] Data, int Position);
 
 public sealed record SamplingOptions
 {
@@ -94,6 +108,12 @@ public sealed record TextModelInfo(string Path, string? Architecture, int Contex
 {
     /// <summary>Set for an embedding model or a reranker: its vector length, pooling and input limit.</summary>
     public Embeddings.EmbeddingModelInfo? Embedding { get; init; }
+
+    /// <summary>Set for an image generation pipeline (then <see cref="Path"/> is its folder and the text fields are 0).</summary>
+    public Images.ImageModelInfo? Image { get; init; }
+
+    /// <summary>True when a vision projector (mmproj) is loaded beside the text model: messages may carry images.</summary>
+    public bool HasVision { get; init; }
 }
 
 public enum EngineErrorKind
@@ -142,4 +162,11 @@ public interface ILoadedModel : IAsyncDisposable
     /// <summary>One relevance score per document, in document order (see <see cref="Embeddings.RerankRequest"/>).</summary>
     Task<Embeddings.RerankResult> RerankAsync(Embeddings.RerankRequest request, CancellationToken ct) =>
         throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot rerank: it is not a reranker", "model_not_supported", "model");
+
+    /// <summary>
+    /// Generates <see cref="Images.ImageGenerationRequest.Count"/> images (image generation models). Progress is
+    /// reported once per denoising step; cancelling the token stops between steps and frees the pipeline.
+    /// </summary>
+    Task<Images.ImageGenerationResult> GenerateImagesAsync(Images.ImageGenerationRequest request, IProgress<Images.ImageGenerationProgress>? progress, CancellationToken ct) =>
+        throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot generate images: it is not an image generation model", "model_not_supported", "model");
 }

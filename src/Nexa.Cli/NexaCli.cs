@@ -87,6 +87,7 @@ public static class NexaCli
             ServeCommand.Create(env),
             InferCommand.Create(env),
             RunCommand.Create(env),
+            PsCommand.Create(env),
             VersionCommand.Create(env),
             RunnerCommand.Create(env),
         };

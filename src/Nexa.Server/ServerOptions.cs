@@ -19,13 +19,25 @@ public sealed record ServerOptions
     /// <summary>When set, every /v1 route needs Authorization: Bearer &lt;key&gt;.</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>
+    /// Tokens of context each request may use (prompt + answer). A chat model's KV cache holds this for each of its
+    /// <see cref="Parallel"/> slots (as Ollama's num_ctx × num_parallel); embedding models use it once.
+    /// </summary>
     public int ContextSize { get; init; } = 4096;
 
     /// <summary>0: one per core.</summary>
     public int Threads { get; init; }
 
-    public int Parallel { get; init; } = 1;
+    /// <summary>Generations one chat model runs at once, batched together (llama-server's --parallel).</summary>
+    public int Parallel { get; init; } = 4;
+
     public int MaxModels { get; init; } = 2;
+
+    /// <summary>
+    /// Bytes the loaded models may take together (estimated: weights + KV cache + runner); the least recently used
+    /// idle model unloads to make room. 0: no budget, only <see cref="MaxModels"/> counts.
+    /// </summary>
+    public long MemoryBudgetBytes { get; init; }
 
     /// <summary>Requests waiting for a model beyond this answer 503.</summary>
     public int QueueSize { get; init; } = 64;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Nexa.Hub;
 using Nexa.Runner.Client;
 using Nexa.Server;
 
@@ -17,15 +18,20 @@ internal static class ServeCommand
         var certFile = new Option<string?>("--certfile") { Description = "TLS certificate (PEM)" };
         var keyFile = new Option<string?>("--keyfile") { Description = "TLS private key (PEM)" };
         var apiKey = new Option<string?>("--api-key") { Description = "Require Authorization: Bearer <key> on /v1 routes (env NEXA_API_KEY)" };
-        var parallel = new Option<int>("--parallel") { Description = "Sequences per model decoded together; each gets ctx-size / parallel tokens", DefaultValueFactory = _ => 1 };
-        var contextSize = new Option<int>("--ctx-size") { Description = "Context (KV cache) tokens per model, shared by its --parallel sequences", DefaultValueFactory = _ => 4096 };
+        var parallel = new Option<int>("--parallel") { Description = "Requests per chat model decoded together (continuous batching)", DefaultValueFactory = _ => 4 };
+        var contextSize = new Option<int>("--ctx-size") { Description = "Context tokens per request (prompt + answer); a chat model's KV cache holds ctx-size × parallel", DefaultValueFactory = _ => 4096 };
+        var memoryBudget = new Option<string>("--memory-budget")
+        {
+            Description = "Memory the loaded models may take together (weights + KV cache + runner, estimated), e.g. 12GiB; the least recently used idle model unloads to make room; 'auto': 80% of this machine's memory; 'off': no budget",
+            DefaultValueFactory = _ => "auto",
+        };
         var threads = new Option<int>("--threads") { Description = "CPU threads per model (0: one per core)" };
         var maxModels = new Option<int>("--max-models") { Description = "Models resident at once", DefaultValueFactory = _ => 2 };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait per model before 503", DefaultValueFactory = _ => 64 };
 
         var command = new Command("serve", "Start the OpenAI-compatible server (default http://127.0.0.1:18181)")
         {
-            host, origins, keepAlive, https, certFile, keyFile, apiKey, parallel, contextSize, threads, maxModels, queue,
+            host, origins, keepAlive, https, certFile, keyFile, apiKey, parallel, contextSize, threads, maxModels, queue, memoryBudget,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -45,6 +51,7 @@ internal static class ServeCommand
                 Threads = Check(parsed.GetValue(threads), 0, 1024, "--threads"),
                 MaxModels = Check(parsed.GetValue(maxModels), 1, 64, "--max-models"),
                 QueueSize = Check(parsed.GetValue(queue), 0, 1 << 16, "--queue"),
+                MemoryBudgetBytes = MemoryBudget(parsed.GetValue(memoryBudget) ?? "auto"),
                 Verbose = ctx.Verbose,
             };
             if (options.Https && (options.CertFile is null || options.KeyFile is null))
@@ -65,6 +72,19 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    // "auto": 80% of what the runtime sees as this machine's (or container's) memory.
+    private static long MemoryBudget(string value)
+    {
+        var text = value.Trim();
+        if (text.Equals("auto", StringComparison.OrdinalIgnoreCase))
+            return GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 5 * 4;
+        if (text.Equals("off", StringComparison.OrdinalIgnoreCase) || text == "0")
+            return 0;
+        return Bytes.TryParse(text, out var bytes) && bytes > 0
+            ? bytes
+            : throw new CliException($"--memory-budget must be a size such as 12GiB or 800MB, 'auto' or 'off'; got '{value}'", ExitCodes.Usage);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -152,6 +152,9 @@ public interface ILoadedModel : IAsyncDisposable
     /// <summary>True once the model can no longer serve (its runner process died): the server then starts a fresh one.</summary>
     bool HasExited => false;
 
+    /// <summary>What the model holds now: sequences, queue, cache cells, memory (for health and <c>nexa ps</c>).</summary>
+    Task<ModelStats> GetStatsAsync(CancellationToken ct) => Task.FromResult(ModelStats.Idle(Info.ContextSize));
+
     /// <summary>Streams one generation. Cancelling the token stops it and frees its sequence at once.</summary>
     IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, CancellationToken ct);
 

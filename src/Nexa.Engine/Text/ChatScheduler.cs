@@ -50,6 +50,11 @@ internal sealed class ChatScheduler
     /// <summary>Slots running a job now (read from other threads: a snapshot, for tests and health).</summary>
     public int ActiveSlots => _slots.Count(s => s.IsBusy);
 
+    public int SlotCount => _slots.Length;
+
+    /// <summary>KV cells the slots hold now (running jobs and idle prompt caches).</summary>
+    public int CachedTokens => _slots.Sum(s => s.CachedTokens);
+
     /// <summary>Jobs waiting for a free slot.</summary>
     public int QueuedJobs => Volatile.Read(ref _queuedJobs);
 

@@ -131,6 +131,9 @@ public sealed class TextModel : ILoadedModel
         _weights.Dispose();
     }
 
+    public Task<ModelStats> GetStatsAsync(CancellationToken ct) =>
+        Task.FromResult(new ModelStats(_scheduler.SlotCount, _scheduler.ActiveSlots, _scheduler.QueuedJobs, _scheduler.CachedTokens, Info.ContextSize, Environment.WorkingSet));
+
     /// <summary>Sequence slots running a request now (for tests and health).</summary>
     internal int ActiveSlots => _scheduler.ActiveSlots;
 

@@ -101,6 +101,9 @@ public sealed class RunnerClient : ILoadedModel
             throw await FailureAsync(null);
     }
 
+    public Task<ModelStats> GetStatsAsync(CancellationToken ct) =>
+        UnaryAsync(async token => StatsWire.FromWire(await _client.StatsAsync(new StatsRequest(), cancellationToken: token)), "stats", ct);
+
     public Task<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken ct) =>
         UnaryAsync(async token => EmbeddingWire.FromWire(await _client.EmbedAsync(EmbeddingWire.ToWire(request), cancellationToken: token)), "embedding", ct);
 

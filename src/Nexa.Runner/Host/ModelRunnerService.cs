@@ -14,6 +14,9 @@ internal sealed class ModelRunnerService(ILoadedModel model, IHostApplicationLif
     public override Task<InfoReply> Info(InfoRequest request, ServerCallContext context) =>
         Task.FromResult(RunnerWire.ToWire(model.Info));
 
+    public override Task<StatsReply> Stats(StatsRequest request, ServerCallContext context) =>
+        UnaryAsync(context, "stats", async ct => StatsWire.ToWire(await model.GetStatsAsync(ct)));
+
     public override async Task Generate(GenerateRequest request, IServerStreamWriter<GenerateEvent> responseStream, ServerCallContext context)
     {
         // The client going away (its cancel, its disconnect) and this runner stopping both end the generation at once.

@@ -15,7 +15,14 @@ internal sealed class ModelCatalog(ModelStore store, ServerOptions options)
     {
         var (name, stored) = Find(requested);
         var quant = stored.ChooseQuant(name.Quant) ?? throw QuantNotFound(requested, name, stored);
-        var engine = new EngineOptions { ContextSize = options.ContextSize, Threads = options.Threads, Parallel = options.Parallel };
+        // A chat model gets ContextSize tokens per slot; an embedding model's context is one batch of inputs.
+        var chat = stored.Manifest.ModelType is not (ModelTypes.Embedder or ModelTypes.Reranker);
+        var engine = new EngineOptions
+        {
+            ContextSize = chat ? options.ContextSize * options.Parallel : options.ContextSize,
+            Threads = options.Threads,
+            Parallel = options.Parallel,
+        };
         var start = new RunnerStartInfo(stored.ModelPath(quant), engine) { MMProjPath = stored.MMProjPath, Verbose = options.Verbose, ModelType = stored.Manifest.ModelType };
         return new ResolvedModel(stored, quant, start);
     }

@@ -66,6 +66,12 @@ internal static class ErrorTable
             RetryAfterSeconds = 1,
         };
 
+    /// <summary>The model alone needs more memory than the budget allows (nothing to evict would help; a retry neither).</summary>
+    public static ApiError OverMemoryBudget(string model, long needBytes, long budgetBytes) =>
+        new(StatusCodes.Status503ServiceUnavailable, ServerErrorType,
+            $"{model} needs about {needBytes >> 20} MiB (weights + KV cache + runner) but the memory budget is {budgetBytes >> 20} MiB; raise --memory-budget or lower --ctx-size / --parallel",
+            null, "insufficient_memory");
+
     public static ApiError ShuttingDown() =>
         new(StatusCodes.Status503ServiceUnavailable, ServerErrorType, "the server is shutting down", null, "server_shutting_down");
 

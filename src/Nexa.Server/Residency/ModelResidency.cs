@@ -60,9 +60,24 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
         }
     }
 
-    // Finds or creates the model's entry and pins it (Users + 1). With MaxModels resident and none idle, waits.
+    /// <summary>A snapshot of every model in the table (loading or loaded), in name order.</summary>
+    public IReadOnlyList<ResidentSnapshot> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _models.Values.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new ResidentSnapshot(
+                m.Key, m.Start.ModelType, m.IsLoaded ? m.Loading.Result : null, m.Parallel, m.BusySlots, m.Waiting, m.Users, m.EstimatedBytes, m.UnloadsAt))];
+        }
+    }
+
+    /// <summary>The memory budget in bytes (0: none).</summary>
+    public long MemoryBudgetBytes => options.MemoryBudgetBytes;
+
+    // Finds or creates the model's entry and pins it (Users + 1). With MaxModels resident, or the memory budget
+    // spent, and nothing idle to unload, waits.
     private async Task<ResidentModel> ReserveAsync(ResolvedModel model, CancellationToken ct)
     {
+        long? need = null;
         while (true)
         {
             Task roomFreed;
@@ -83,17 +98,28 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
                         return existing;
                     }
                 }
-                ResidentModel? victim = null;
-                if (_models.Count >= options.MaxModels)
+                if (need is null)
                 {
-                    victim = _models.Values.Where(m => m.Users == 0 && m.IsLoaded).MinBy(m => m.LastUsed);
-                    if (victim is not null)
-                        RetireLocked(victim);
+                    // Reads the GGUF header: done once per load, outside the lock's hot path for loaded models.
+                    need = MemoryEstimate.Of(model.Stored, model.Quant, model.Start);
                 }
-                if (_models.Count < options.MaxModels)
+                var budget = options.MemoryBudgetBytes;
+                if (budget > 0 && need > budget)
+                    throw new ApiException(ErrorTable.OverMemoryBudget(model.Key, need.Value, budget));
+                var evictions = new List<Task>();
+                while (_models.Count >= options.MaxModels || (budget > 0 && _models.Values.Sum(m => m.EstimatedBytes) + need > budget))
                 {
-                    var evicted = victim?.Unloading ?? Task.CompletedTask;
-                    var entry = new ResidentModel(model.Key, model.Start, options.Parallel, e => LoadAsync(e, evicted));
+                    var victim = _models.Values.Where(m => m.Users == 0 && m.IsLoaded).MinBy(m => m.LastUsed);
+                    if (victim is null)
+                        break;
+                    log.LogInformation("unloading {Model} to make room for {Next}", victim.Key, model.Key);
+                    RetireLocked(victim);
+                    evictions.Add(victim.Unloading ?? Task.CompletedTask);
+                }
+                if (_models.Count < options.MaxModels && (budget <= 0 || _models.Values.Sum(m => m.EstimatedBytes) + need <= budget))
+                {
+                    var evicted = Task.WhenAll(evictions);
+                    var entry = new ResidentModel(model.Key, model.Start, options.Parallel, need.Value, e => LoadAsync(e, evicted));
                     Pin(entry);
                     _models[entry.Key] = entry;
                     return entry;
@@ -165,6 +191,7 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
     private void Pin(ResidentModel entry)
     {
         entry.Users++;
+        entry.UnloadsAt = null;
         entry.IdleTimer?.Dispose();
         entry.IdleTimer = null;
         entry.IdleGeneration++;
@@ -173,6 +200,7 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
     private void StartIdleTimerLocked(ResidentModel entry)
     {
         var generation = ++entry.IdleGeneration;
+        entry.UnloadsAt = time.GetUtcNow().AddSeconds(options.KeepAliveSeconds);
         entry.IdleTimer?.Dispose();
         entry.IdleTimer = time.CreateTimer(_ => OnIdle(entry, generation), null, TimeSpan.FromSeconds(options.KeepAliveSeconds), Timeout.InfiniteTimeSpan);
     }

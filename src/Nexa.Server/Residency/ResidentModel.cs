@@ -14,16 +14,33 @@ internal sealed class ResidentModel
     private int _waiting;
 
     /// <param name="load">Starts on the thread pool at once; every request for this entry awaits the same load.</param>
-    public ResidentModel(string key, RunnerStartInfo start, int parallel, Func<ResidentModel, Task<ILoadedModel>> load)
+    public ResidentModel(string key, RunnerStartInfo start, int parallel, long estimatedBytes, Func<ResidentModel, Task<ILoadedModel>> load)
     {
         Key = key;
         Start = start;
+        Parallel = parallel;
+        EstimatedBytes = estimatedBytes;
         _slots = new SemaphoreSlim(parallel, parallel);
         Loading = Task.Run(() => load(this), CancellationToken.None);
     }
 
     public string Key { get; }
     public RunnerStartInfo Start { get; }
+
+    /// <summary>Generations this model admits at once (its slots).</summary>
+    public int Parallel { get; }
+
+    /// <summary>What the memory budget counts for this model (<see cref="MemoryEstimate"/>).</summary>
+    public long EstimatedBytes { get; }
+
+    /// <summary>Slots held by requests now.</summary>
+    public int BusySlots => Parallel - _slots.CurrentCount;
+
+    /// <summary>Requests waiting for a slot.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>lock: when the idle timer will unload the model (null while in use or without keep-alive).</summary>
+    public DateTimeOffset? UnloadsAt { get; set; }
 
     /// <summary>The one load every first request awaits.</summary>
     public Task<ILoadedModel> Loading { get; }

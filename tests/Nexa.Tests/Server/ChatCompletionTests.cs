@@ -170,9 +170,10 @@ public sealed class ChatCompletionTests : IAsyncLifetime
         var model = Assert.Single(_server.Launcher.Models);
         Assert.EndsWith(Path.Combine("test", "chat", "chat-Q4_0.gguf"), model.Start.ModelPath);
         Assert.Null(model.Start.MMProjPath);
-        Assert.Equal(1024, model.Start.Options.ContextSize);
+        // --ctx-size is per request: the chat model's KV cache holds it for each of the 4 (default) slots.
+        Assert.Equal(1024 * 4, model.Start.Options.ContextSize);
         Assert.Equal(2, model.Start.Options.Threads);
-        Assert.Equal(1, model.Start.Options.Parallel);
+        Assert.Equal(4, model.Start.Options.Parallel);
     }
 
     [Fact]

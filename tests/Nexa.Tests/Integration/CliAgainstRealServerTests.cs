@@ -33,6 +33,33 @@ public sealed partial class CliAgainstRealServerTests(RealServerFixture fixture)
     }
 
     [Fact]
+    public async Task Nexa_ps_lists_the_loaded_model_with_its_slots_and_memory()
+    {
+        await Answers.CompleteAsync(Server, RealServer.ChatBody("hi", "\"max_tokens\":4"));
+
+        var result = await CliRunner.RunAsync(Environment, "ps");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        var row = result.Out.Split('\n').Single(l => l.Contains(RealServer.LoadedKey, StringComparison.Ordinal));
+        Assert.Contains("loaded", row);
+        Assert.Matches(@"\b\d/4\b", row);
+        Assert.Matches(@"\d+/\d+ tok", row);
+        Assert.Matches(@"\d+(\.\d)? (KB|MB|GB)", row);
+    }
+
+    [Fact]
+    public async Task Nexa_ps_without_a_server_exits_1_and_says_to_start_one()
+    {
+        var environment = Environment;
+        environment["NEXA_HOST"] = "127.0.0.1:9";
+
+        var result = await CliRunner.RunAsync(environment, "ps");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("nexa serve", result.Error);
+    }
+
+    [Fact]
     public async Task Nexa_run_for_a_model_not_pulled_exits_1_and_says_to_pull_it()
     {
         var result = await CliRunner.RunAsync(Environment, "run", RealServer.MissingModel, "-p", "hi", "--max-tokens", "8");

@@ -18,7 +18,14 @@ public sealed record Qwen3Shape(int Blocks, int Embedding, int Heads, int KvHead
 /// of the shape's exact size, so llama.cpp does the same work per token as for the real model: speed depends on
 /// shapes only. The weights are random int8s drawn straight into Q8_0 blocks and streamed to disk, so the 600 MB
 /// model is never held in memory. The vocabulary is the 256 byte symbols, ChatML's control tokens, then filler
-/// pieces; there are no merges, so every byte of text is one token (a prompt of N ASCII characters is N tokens).
+/// words; merges exist only to build the filler words, so every byte of ASCII text is one token (a prompt of N ASCII
+/// characters is N tokens).
+/// <para>
+/// The filler words are " ж" followed by Latin letters, every prefix of one being a word too (a trie, listed breadth
+/// first), each with the merge that appends its last letter. So an answer made of them, detokenized and sent back
+/// as chat history, tokenizes into the very same tokens, as a real model's answers mostly do: the prompt cache can
+/// then reuse a whole previous turn, answer included.
+/// </para>
 /// </summary>
 public static class Qwen3Shapes
 {
@@ -42,14 +49,41 @@ public static class Qwen3Shapes
         var tokens = new List<string>(size);
         tokens.AddRange(ByteSymbols());
         tokens.AddRange(["<|endoftext|>", "<|im_start|>", "<|im_end|>"]);
-        for (var i = tokens.Count; i < size; i++)
-        {
-            // "Ġ" is the space byte's symbol: llama.cpp decodes every character of a piece through the byte
-            // alphabet, so a piece may hold nothing else.
-            tokens.Add($"Ġw{i}");
-        }
-
+        tokens.AddRange(FillerWords(size - tokens.Count).Select(w => w.Piece));
         return tokens;
+    }
+
+    /// <summary>The merges that build every filler word from its parent and last symbol, parents first.</summary>
+    public static IReadOnlyList<string> Merges(int size) =>
+        [.. FillerWords(size - ImEndId - 1).Select(w => $"{w.Left} {w.Right}")];
+
+    // Pieces are written in the byte alphabet (llama.cpp decodes every character of a piece through it): "Ġ" is
+    // the space byte, "Ð¶" the two bytes of "ж" (U+0436). Breadth first: " ж", then " жa".." жz", " жaa"…
+    private static IEnumerable<(string Piece, string Left, string Right)> FillerWords(int count)
+    {
+        if (count <= 0)
+            yield break;
+        yield return ("ĠÐ", "Ġ", "Ð");
+        if (count == 1)
+            yield break;
+        yield return ("ĠÐ¶", "ĠÐ", "¶");
+        var produced = 2;
+        var level = new List<string> { "ĠÐ¶" };
+        while (produced < count)
+        {
+            var next = new List<string>(level.Count * 26);
+            foreach (var parent in level)
+            {
+                for (var letter = 'a'; letter <= 'z' && produced < count; letter++)
+                {
+                    var word = parent + letter;
+                    next.Add(word);
+                    produced++;
+                    yield return (word, parent, letter.ToString());
+                }
+            }
+            level = next;
+        }
     }
 
     /// <summary>Writes the model to <paramref name="path"/> and returns it. Weights come from <c>new Random(seed)</c>.</summary>
@@ -88,7 +122,7 @@ public static class Qwen3Shapes
             .AddString("tokenizer.ggml.pre", "qwen2")
             .AddStringArray("tokenizer.ggml.tokens", vocabulary)
             .AddInt32Array("tokenizer.ggml.token_type", vocabulary.Select((_, id) => id is EndOfTextId or ImStartId or ImEndId ? Control : Normal))
-            .AddStringArray("tokenizer.ggml.merges", [])
+            .AddStringArray("tokenizer.ggml.merges", Merges(shape.Vocabulary))
             .AddUInt32("tokenizer.ggml.eos_token_id", ImEndId)
             .AddUInt32("tokenizer.ggml.padding_token_id", EndOfTextId)
             .AddUInt32("tokenizer.ggml.bos_token_id", EndOfTextId)

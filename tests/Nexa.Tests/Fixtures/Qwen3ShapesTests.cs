@@ -39,4 +39,24 @@ public sealed class Qwen3ShapesTests
 
         Assert.Equal("Tell me a long story.".Length, text - empty);
     }
+
+    [Fact]
+    public async Task An_answer_sent_back_as_history_tokenizes_as_generated_so_the_next_turn_reuses_it_all()
+    {
+        NativeLog.EnsureConfigured();
+        using var dir = new TempDir();
+        await using var model = await TextModel.LoadAsync(Qwen3Shapes.Write(dir["qwen3.gguf"], Qwen3Shape.Tiny),
+            new EngineOptions { ContextSize = 256, Threads = 1, BatchSize = 64, UBatchSize = 64 }, CancellationToken.None);
+        var first = await Generation.RunAsync(model, TinyTextModel.Ask("hello", maxTokens: 12, temperature: 0) with { IgnoreEos = true });
+
+        var next = TinyTextModel.Ask("more", maxTokens: 4, temperature: 0) with
+        {
+            Messages = [new ChatMessage("user", "hello"), new ChatMessage("assistant", first.Text), new ChatMessage("user", "more")],
+        };
+        var second = await Generation.RunAsync(model, next);
+
+        // The first turn's prompt and its answer (all but the last token, sampled and never decoded) are reused.
+        Assert.True(second.Finished.CachedTokens >= first.Finished.PromptTokens + first.Finished.CompletionTokens - 1,
+            $"reused {second.Finished.CachedTokens} of {first.Finished.PromptTokens} + {first.Finished.CompletionTokens} tokens; answer '{first.Text}'");
+    }
 }

@@ -33,6 +33,9 @@ public sealed record ServerOptions
 
     public int MaxModels { get; init; } = 2;
 
+    /// <summary>Reuse the KV cache of the longest matching prompt prefix (chat history, shared system prompts).</summary>
+    public bool PromptCache { get; init; } = true;
+
     /// <summary>
     /// Bytes the loaded models may take together (estimated: weights + KV cache + runner); the least recently used
     /// idle model unloads to make room. 0: no budget, only <see cref="MaxModels"/> counts.

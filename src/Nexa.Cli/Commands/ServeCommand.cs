@@ -20,6 +20,7 @@ internal static class ServeCommand
         var apiKey = new Option<string?>("--api-key") { Description = "Require Authorization: Bearer <key> on /v1 routes (env NEXA_API_KEY)" };
         var parallel = new Option<int>("--parallel") { Description = "Requests per chat model decoded together (continuous batching)", DefaultValueFactory = _ => 4 };
         var contextSize = new Option<int>("--ctx-size") { Description = "Context tokens per request (prompt + answer); a chat model's KV cache holds ctx-size × parallel", DefaultValueFactory = _ => 4096 };
+        var noPromptCache = new Option<bool>("--no-prompt-cache") { Description = "Decode every prompt in full instead of reusing the cached prefix of an earlier request" };
         var memoryBudget = new Option<string>("--memory-budget")
         {
             Description = "Memory the loaded models may take together (weights + KV cache + runner, estimated), e.g. 12GiB; the least recently used idle model unloads to make room; 'auto': 80% of this machine's memory; 'off': no budget",
@@ -31,7 +32,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Start the OpenAI-compatible server (default http://127.0.0.1:18181)")
         {
-            host, origins, keepAlive, https, certFile, keyFile, apiKey, parallel, contextSize, threads, maxModels, queue, memoryBudget,
+            host, origins, keepAlive, https, certFile, keyFile, apiKey, parallel, contextSize, threads, maxModels, queue, memoryBudget, noPromptCache,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -51,6 +52,7 @@ internal static class ServeCommand
                 Threads = Check(parsed.GetValue(threads), 0, 1024, "--threads"),
                 MaxModels = Check(parsed.GetValue(maxModels), 1, 64, "--max-models"),
                 QueueSize = Check(parsed.GetValue(queue), 0, 1 << 16, "--queue"),
+                PromptCache = !parsed.GetValue(noPromptCache),
                 MemoryBudgetBytes = MemoryBudget(parsed.GetValue(memoryBudget) ?? "auto"),
                 Verbose = ctx.Verbose,
             };

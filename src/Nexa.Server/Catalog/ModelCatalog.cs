@@ -22,6 +22,7 @@ internal sealed class ModelCatalog(ModelStore store, ServerOptions options)
             ContextSize = chat ? options.ContextSize * options.Parallel : options.ContextSize,
             Threads = options.Threads,
             Parallel = options.Parallel,
+            PromptCache = options.PromptCache,
         };
         var start = new RunnerStartInfo(stored.ModelPath(quant), engine) { MMProjPath = stored.MMProjPath, Verbose = options.Verbose, ModelType = stored.Manifest.ModelType };
         return new ResolvedModel(stored, quant, start);

@@ -107,7 +107,7 @@ public sealed class OnnxGraph(string name)
 
     /// <summary>
     /// Writes the model to <paramref name="path"/>. With <paramref name="externalData"/> (a file name), every
-    /// initializer's bytes go to that file beside the model, referenced by location/offset/length.
+    /// float initializer's bytes go to that file beside the model, referenced by location/offset/length.
     /// </summary>
     public void Save(string path, string? externalData = null)
     {
@@ -129,7 +129,8 @@ public sealed class OnnxGraph(string name)
             }
 
             tensor.Int(2, (long)type).String(8, weightName);
-            if (dataFile is null)
+            // Shape tensors stay inline, as exporters keep small tensors (ONNX Runtime's shape inference reads them at load).
+            if (dataFile is null || type != OnnxType.Float)
             {
                 tensor.Bytes(9, raw);
             }

@@ -60,8 +60,7 @@ public sealed partial class ClipTokenizer
 
         try
         {
-            var vocab = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabPath))
-                ?? throw new EngineException(EngineErrorKind.LoadFailed, $"tokenizer vocabulary is empty: {vocabPath}");
+            var vocab = ReadVocabulary(vocabPath);
             var ranks = new Dictionary<(string, string), int>();
             foreach (var line in File.ReadLines(mergesPath))
             {
@@ -202,6 +201,29 @@ public sealed partial class ClipTokenizer
         }
 
         return result;
+    }
+
+    // JsonDocument rather than a reflection-based deserializer: the engine stays usable in a trimmed build.
+    private static Dictionary<string, int> ReadVocabulary(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new EngineException(EngineErrorKind.LoadFailed, $"tokenizer vocabulary is not a JSON object: {path}");
+        }
+
+        var vocab = new Dictionary<string, int>();
+        foreach (var entry in doc.RootElement.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out var id))
+            {
+                throw new EngineException(EngineErrorKind.LoadFailed, $"tokenizer vocabulary entry \"{entry.Name}\" has no integer id: {path}");
+            }
+
+            vocab[entry.Name] = id;
+        }
+
+        return vocab;
     }
 
     private static (string PadToken, int MaxLength) ReadConfig(string path)

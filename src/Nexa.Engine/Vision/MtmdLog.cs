@@ -39,9 +39,13 @@ internal static class MtmdLog
                 continue;
             }
 
-            if (NativeLibrary.TryGetExport(library, "mtmd_log_set", out var logSet))
+            // mtmd_log_set covers mtmd and clip; the helper (image encode/decode progress) has its own.
+            foreach (var export in new[] { "mtmd_log_set", "mtmd_helper_log_set" })
             {
-                Marshal.GetDelegateForFunctionPointer<LogSet>(logSet)(Marshal.GetFunctionPointerForDelegate(Callback), IntPtr.Zero);
+                if (NativeLibrary.TryGetExport(library, export, out var logSet))
+                {
+                    Marshal.GetDelegateForFunctionPointer<LogSet>(logSet)(Marshal.GetFunctionPointerForDelegate(Callback), IntPtr.Zero);
+                }
             }
 
             return;

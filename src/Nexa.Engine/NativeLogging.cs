@@ -105,6 +105,9 @@ public static class NativeLogging
         return chosen.Count == 0 ? "(llama.cpp logged nothing)" : string.Join("; ", chosen);
     }
 
+    /// <summary>A line from another native logger (mtmd/clip, see Vision/MtmdLog.cs), kept and shown as llama.cpp's own.</summary>
+    internal static void Forward(LLamaLogLevel level, string message) => OnLog(level, message);
+
     /// <summary>Writes an engine message into the same log (kept for errors, shown when verbose).</summary>
     internal static void Note(string message)
     {

@@ -3,12 +3,32 @@ using System.Text;
 using LLama;
 using LLama.Exceptions;
 using LLama.Native;
+using Nexa.Engine.Vision;
 
 namespace Nexa.Engine.Text;
 
 /// <summary>A chat rendered through the model's template and tokenized, ready for the scheduler.</summary>
+/// <param name="Tokens">
+/// One entry per position: text tokens, and for each image its <see cref="PromptImage.Positions"/> pseudo tokens
+/// (see <see cref="PromptImage.PseudoToken"/>), which the scheduler evaluates through the projector instead.
+/// </param>
 /// <param name="StartsInThinking">The prompt ends inside an opened &lt;think&gt; block, so the answer starts as reasoning.</param>
-internal sealed record ChatPrompt(LLamaToken[] Tokens, bool StartsInThinking);
+internal sealed record ChatPrompt(LLamaToken[] Tokens, bool StartsInThinking) : IDisposable
+{
+    /// <summary>The prompt's images in order; their pixels are held (natively) until the prompt is disposed.</summary>
+    public IReadOnlyList<PromptImage> Images { get; init; } = [];
+
+    /// <summary>KV cells the prompt fills: more than its positions when an image has fewer positions than embeddings (M-RoPE).</summary>
+    public int Cells => Tokens.Length + Images.Sum(i => i.Tokens - i.Positions);
+
+    public void Dispose()
+    {
+        foreach (var image in Images)
+        {
+            image.Dispose();
+        }
+    }
+}
 
 /// <summary>
 /// Renders a chat with the GGUF's template (llama.cpp's built-in formatters; ChatML when the GGUF has none or
@@ -33,12 +53,14 @@ internal sealed class ChatPromptBuilder
     private static readonly HashSet<string> Roles = new(["system", "user", "assistant", "tool"], StringComparer.Ordinal);
 
     private readonly LLamaWeights _weights;
+    private readonly VisionProjector? _vision;
     private readonly bool _useChatMl;
     private readonly bool _hasThinkingSwitch;
 
-    public ChatPromptBuilder(LLamaWeights weights)
+    public ChatPromptBuilder(LLamaWeights weights, VisionProjector? vision = null)
     {
         _weights = weights;
+        _vision = vision;
         var template = weights.Metadata.GetValueOrDefault("tokenizer.chat_template");
         HasTemplate = template is not null;
         _hasThinkingSwitch = template is not null && template.Contains("enable_thinking", StringComparison.Ordinal)
@@ -59,6 +81,7 @@ internal sealed class ChatPromptBuilder
     public ChatPrompt Build(IReadOnlyList<ChatMessage> messages, bool enableThinking)
     {
         Validate(messages);
+        ValidateImages(messages);
         var nonce = Guid.NewGuid().ToString("N");
         var rendered = Render(messages, nonce);
         if (!enableThinking && _hasThinkingSwitch)
@@ -67,16 +90,68 @@ internal sealed class ChatPromptBuilder
         }
 
         var fragments = Split(rendered, nonce, messages);
-        var tokens = Tokenize(fragments);
-        var bos = _weights.Vocab.BOS;
-        if (_weights.Vocab.ShouldAddBOS && bos is { } b && (tokens.Count == 0 || tokens[0] != b))
+        var images = new List<PromptImage>();
+        try
         {
-            tokens.Insert(0, b);
-        }
+            var tokens = Tokenize(fragments, messages, images);
+            var bos = _weights.Vocab.BOS;
+            if (_weights.Vocab.ShouldAddBOS && bos is { } b && (tokens.Count == 0 || tokens[0] != b))
+            {
+                tokens.Insert(0, b);
+                foreach (var image in images)
+                {
+                    image.Start++;
+                }
+            }
 
-        // Split always ends with the template's own text (the generation prompt).
-        var startsInThinking = fragments[^1].Text.TrimEnd().EndsWith("<think>", StringComparison.Ordinal);
-        return new ChatPrompt([.. tokens], startsInThinking);
+            if (images.Count > 0 && images[^1].End >= tokens.Count)
+            {
+                // The answer's first logits come from the last prompt token, which must be text.
+                throw new EngineException(EngineErrorKind.InvalidRequest, "the chat template put an image at the very end of the prompt: not supported yet", param: "messages");
+            }
+
+            // Split always ends with the template's own text (the generation prompt).
+            var startsInThinking = fragments[^1].Text.TrimEnd().EndsWith("<think>", StringComparison.Ordinal);
+            return new ChatPrompt([.. tokens], startsInThinking) { Images = images };
+        }
+        catch
+        {
+            foreach (var image in images)
+            {
+                image.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private void ValidateImages(IReadOnlyList<ChatMessage> messages)
+    {
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var images = messages[i].Images ?? [];
+            if (images.Count == 0)
+            {
+                continue;
+            }
+
+            if (_vision is null)
+            {
+                throw new EngineException(EngineErrorKind.InvalidRequest,
+                    $"messages[{i}] has an image, but this model cannot see images: it has no vision projector (mmproj) loaded",
+                    "model_not_supported", "messages");
+            }
+
+            var length = messages[i].Content?.Length ?? 0;
+            for (var j = 0; j < images.Count; j++)
+            {
+                if (images[j] is null || images[j].Position < 0 || images[j].Position > length)
+                {
+                    throw new EngineException(EngineErrorKind.InvalidRequest,
+                        $"messages[{i}] image {j} sits at position {images[j]?.Position}, outside its content (0..{length})", param: "messages");
+                }
+            }
+        }
     }
 
     private static void Validate(IReadOnlyList<ChatMessage> messages)
@@ -156,12 +231,12 @@ internal sealed class ChatPromptBuilder
 
             fragments.Add(new Fragment(rendered[cursor..at], IsContent: false));
             var index = int.Parse(rendered.AsSpan(at + prefix.Length, end - at - prefix.Length), CultureInfo.InvariantCulture);
-            fragments.Add(new Fragment(messages[index].Content ?? "", IsContent: true));
+            fragments.Add(new Fragment(messages[index].Content ?? "", IsContent: true, index));
             cursor = end + 2;
         }
     }
 
-    private List<LLamaToken> Tokenize(List<Fragment> fragments)
+    private List<LLamaToken> Tokenize(List<Fragment> fragments, IReadOnlyList<ChatMessage> messages, List<PromptImage> images)
     {
         var vocab = _weights.Vocab;
         var tokens = new List<LLamaToken>();
@@ -186,11 +261,50 @@ internal sealed class ChatPromptBuilder
             trimRunStart = false;
         }
 
+        // An image goes where its position says, between runs of user text that are tokenized (special tokens off)
+        // on either side of it: the image's own wrapper tokens come from mtmd, never from the text.
+        void AddImages(int message, int from, int to, ref int next)
+        {
+            var list = messages[message].Images ?? [];
+            var ordered = list.Select((image, index) => (image, index)).OrderBy(p => p.image.Position).ToList();
+            var text = messages[message].Content ?? "";
+            var cursor = from;
+            while (next < ordered.Count && ordered[next].image.Position <= to)
+            {
+                var (image, index) = ordered[next];
+                run.Append(text, cursor, image.Position - cursor);
+                cursor = image.Position;
+                FlushRun(trimEnd: false);
+                var prepared = _vision!.Prepare(image, $"messages[{message}] image {index}");
+                images.Add(prepared);
+                tokens.AddRange(prepared.Before);
+                prepared.Start = tokens.Count;
+                for (var k = 0; k < prepared.Positions; k++)
+                {
+                    tokens.Add(PromptImage.PseudoToken(prepared.Hash, k));
+                }
+
+                tokens.AddRange(prepared.After);
+                next++;
+            }
+
+            run.Append(text, cursor, to - cursor);
+        }
+
         foreach (var fragment in fragments)
         {
             if (fragment.IsContent)
             {
-                run.Append(fragment.Text);
+                if (messages[fragment.Message].Images is { Count: > 0 })
+                {
+                    var next = 0;
+                    AddImages(fragment.Message, 0, fragment.Text.Length, ref next);
+                }
+                else
+                {
+                    run.Append(fragment.Text);
+                }
+
                 continue;
             }
 
@@ -230,5 +344,5 @@ internal sealed class ChatPromptBuilder
         return tokens;
     }
 
-    private readonly record struct Fragment(string Text, bool IsContent);
+    private readonly record struct Fragment(string Text, bool IsContent, int Message = -1);
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using LLama;
 using LLama.Native;
+using Nexa.Engine.Vision;
 
 namespace Nexa.Engine.Text;
 
@@ -24,10 +25,16 @@ namespace Nexa.Engine.Text;
 /// one on a tie) and decodes only the rest. Should llama.cpp still find no room (NoKvSlot), the step is undone,
 /// idle slots' caches are dropped first, then the youngest job is ended with an error, and the step is retried.
 /// </para>
+/// <para>
+/// Images: a prefilling slot whose prompt has got to an image has it encoded and its embeddings decoded into its own
+/// sequence by mtmd at the start of a step, outside the shared batch (mtmd decodes embeddings, not tokens); its text
+/// then goes on in the same step.
+/// </para>
 /// </remarks>
 internal sealed class ChatScheduler
 {
     private readonly LLamaContext _context;
+    private readonly VisionProjector? _vision;
     private readonly int _batchSize;
     private readonly bool _promptCache;
     private readonly SequenceSlot[] _slots;
@@ -37,9 +44,10 @@ internal sealed class ChatScheduler
     private volatile bool _stopping;
     private int _queuedJobs;
 
-    public ChatScheduler(LLamaWeights weights, LLamaContext context, int batchSize, int slotCount, bool promptCache)
+    public ChatScheduler(LLamaWeights weights, LLamaContext context, int batchSize, int slotCount, bool promptCache, VisionProjector? vision = null)
     {
         _context = context;
+        _vision = vision;
         _batchSize = batchSize;
         _promptCache = promptCache;
         _slots = Enumerable.Range(0, slotCount).Select(i => new SequenceSlot((LLamaSeqId)i, weights)).ToArray();
@@ -142,12 +150,12 @@ internal sealed class ChatScheduler
                 continue;
             }
 
-            PickSlot(job.Prompt.Tokens).Start(job, handle, _promptCache);
+            PickSlot(job.Prompt).Start(job, handle, _promptCache);
         }
     }
 
     /// <summary>The idle slot whose cached tokens share the longest prefix with the prompt; the least recently used on a tie.</summary>
-    private SequenceSlot PickSlot(LLamaToken[] prompt)
+    private SequenceSlot PickSlot(ChatPrompt prompt)
     {
         SequenceSlot? best = null;
         var bestPrefix = -1;
@@ -167,6 +175,7 @@ internal sealed class ChatScheduler
     private void Step(LLamaBatch batch)
     {
         var handle = _context.NativeHandle;
+        EvaluateImages(handle);
         batch.Clear();
         var room = _batchSize;
         // Generating slots take one place each before prompts take what is left, so a long prompt being fed
@@ -216,6 +225,49 @@ internal sealed class ChatScheduler
             }
 
             slot.Advance(handle);
+        }
+    }
+
+    /// <summary>Encodes and decodes the image each prefilling slot has got to (oldest job first).</summary>
+    private void EvaluateImages(SafeLLamaContextHandle handle)
+    {
+        if (_vision is null)
+        {
+            return;
+        }
+
+        foreach (var slot in _slots.Where(s => s.IsPrefilling && s.PendingImage is not null).OrderBy(s => s.StartedAt))
+        {
+            var job = slot.Job!;
+            if (job.Cancellation.IsCancellationRequested)
+            {
+                // Encoding cannot be interrupted: a cancelled job is not worth starting one for.
+                slot.Abort(new OperationCanceledException(job.Cancellation), handle);
+                continue;
+            }
+
+            var logMark = NativeLogging.Mark();
+            var status = slot.EvaluateImage(_vision, handle, _batchSize);
+            if (status == 0)
+            {
+                continue;
+            }
+
+            var cached = _slots.Where(s => !s.IsBusy && s.CachedTokens > 0).ToList();
+            if (cached.Count > 0)
+            {
+                // Perhaps the KV cache was full: drop idle slots' caches; the image is tried again next step.
+                foreach (var idle in cached)
+                {
+                    idle.Forget(handle);
+                }
+
+                continue;
+            }
+
+            slot.Abort(new EngineException(EngineErrorKind.Internal,
+                $"the vision projector could not evaluate an image (mtmd status {status}): {NativeLogging.ReasonSince(logMark, maxLines: 3)}"),
+                handle, forget: true);
         }
     }
 

@@ -39,5 +39,10 @@ internal sealed class GenerationJob(
     /// <summary>Ends the event stream: normally, or with the error the caller's enumeration throws.</summary>
     public void Complete(Exception? error = null) => events.TryComplete(error);
 
-    public void Dispose() => Sampler.Dispose();
+    public void Dispose()
+    {
+        Sampler.Dispose();
+        // The prompt's images hold mtmd's preprocessed pixels; the slot keeps only their hashes.
+        Prompt.Dispose();
+    }
 }

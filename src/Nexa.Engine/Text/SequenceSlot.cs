@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LLama;
 using LLama.Native;
+using Nexa.Engine.Vision;
 
 namespace Nexa.Engine.Text;
 
@@ -12,6 +13,8 @@ namespace Nexa.Engine.Text;
 /// <remarks>
 /// The slot remembers which tokens its KV cells hold (<see cref="CachedTokens"/>) after a job ends, so the next
 /// job whose prompt starts the same way (the same conversation, one turn longer) decodes only the rest.
+/// An image in the cached list is its pseudo tokens (derived from its content hash), so a later request with the same
+/// image at the same place reuses its KV without encoding it again.
 /// </remarks>
 internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
 {
@@ -19,6 +22,9 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
 
     // The tokens whose KV this sequence holds, in position order: position i holds _cached[i].
     private readonly List<LLamaToken> _cached = [];
+
+    // The images among the cached positions: where each starts → its SHA-256 (the pseudo tokens only hint at it) and end.
+    private readonly Dictionary<int, (byte[] Hash, int End)> _cachedImages = [];
     private GenerationJob? _job;
     private AnswerStream? _answer;
     private int _promptCursor;
@@ -47,14 +53,30 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
     /// <summary>Tokens whose KV cells this sequence holds (kept after a job ends, for the next one to reuse).</summary>
     public int CachedTokens => _cached.Count;
 
-    /// <summary>How many leading tokens of <paramref name="prompt"/> this slot's KV cells already hold.</summary>
-    public int CommonPrefix(LLamaToken[] prompt)
+    /// <summary>How many leading positions of <paramref name="prompt"/> this slot's KV cells already hold.</summary>
+    public int CommonPrefix(ChatPrompt prompt)
     {
-        var n = Math.Min(prompt.Length, _cached.Count);
+        var tokens = prompt.Tokens;
+        var n = Math.Min(tokens.Length, _cached.Count);
         var i = 0;
-        while (i < n && _cached[i] == prompt[i])
+        while (i < n && _cached[i] == tokens[i])
         {
             i++;
+        }
+
+        // An image is reused whole or not at all, and only when its content hash (not just its pseudo tokens) matches.
+        foreach (var image in prompt.Images)
+        {
+            if (image.Start >= i)
+            {
+                break;
+            }
+
+            var same = image.End <= i && _cachedImages.TryGetValue(image.Start, out var cached) && cached.Hash.AsSpan().SequenceEqual(image.Hash);
+            if (!same)
+            {
+                return image.Start;
+            }
         }
 
         return i;
@@ -64,8 +86,9 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
     public void Start(GenerationJob job, SafeLLamaContextHandle context, bool reuseCache)
     {
         var prompt = job.Prompt.Tokens;
-        // The last prompt token is always decoded again: its logits are what the first sample needs.
-        var keep = reuseCache ? Math.Min(CommonPrefix(prompt), prompt.Length - 1) : 0;
+        // The last prompt token is always decoded again: its logits are what the first sample needs (it is text: the
+        // prompt builder never ends a prompt with an image).
+        var keep = reuseCache ? Math.Min(CommonPrefix(job.Prompt), prompt.Length - 1) : 0;
         Forget(context, keep);
         _job = job;
         _answer = new AnswerStream(weights, job.Stops, job.Prompt.StartsInThinking);
@@ -90,6 +113,50 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
         {
             _cached.RemoveRange(from, _cached.Count - from);
         }
+
+        // An image cut anywhere is gone whole.
+        foreach (var (start, _) in _cachedImages.Where(p => p.Value.End > from).ToList())
+        {
+            _cachedImages.Remove(start);
+        }
+    }
+
+    /// <summary>The prompt's next image, when the prompt has got exactly to it (the scheduler then evaluates it before any more text).</summary>
+    public PromptImage? PendingImage =>
+        _job is null ? null : _job.Prompt.Images.FirstOrDefault(i => i.Start == _promptCursor);
+
+    /// <summary>
+    /// Encodes the pending image and decodes its embeddings into this sequence (outside the shared batch).
+    /// Returns mtmd's status: 0 when done; otherwise the image's partial cells are dropped and it can be retried.
+    /// </summary>
+    public int EvaluateImage(VisionProjector vision, SafeLLamaContextHandle context, int batchSize)
+    {
+        var image = PendingImage ?? throw new InvalidOperationException("no image is pending");
+        var status = vision.Evaluate(image, context, _cached.Count, Id, batchSize, out var next);
+        if (status != 0)
+        {
+            // mtmd may have decoded some of the image's embeddings before it failed.
+            context.MemorySequenceRemove(Id, image.Start, -1);
+            Forget(context, image.Start);
+            return status;
+        }
+
+        if (next != image.End)
+        {
+            // Our positions and mtmd's disagree: nothing after this could be placed right.
+            context.MemorySequenceRemove(Id, image.Start, -1);
+            Forget(context, image.Start);
+            throw new InvalidOperationException($"mtmd placed an image of {image.Positions} positions at {image.Start} and ended at {next}");
+        }
+
+        for (var k = 0; k < image.Positions; k++)
+        {
+            _cached.Add(_job!.Prompt.Tokens[image.Start + k]);
+        }
+
+        _cachedImages[image.Start] = (image.Hash, image.End);
+        _promptCursor = image.End;
+        return 0;
     }
 
     /// <summary>Adds this slot's next tokens to the step's batch: a chunk of prompt, or the last sampled token.</summary>
@@ -108,7 +175,9 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
         var prompt = _job.Prompt.Tokens;
         if (_promptCursor < prompt.Length)
         {
-            var count = Math.Min(room, prompt.Length - _promptCursor);
+            // Text up to the next image; the image itself is evaluated on its own at the start of a later step.
+            var stop = _job.Prompt.Images.FirstOrDefault(i => i.Start >= _promptCursor)?.Start ?? prompt.Length;
+            var count = Math.Min(room, stop - _promptCursor);
             for (var i = 0; i < count; i++, _promptCursor++)
             {
                 var last = _promptCursor == prompt.Length - 1;
@@ -193,6 +262,7 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
         else if (forget)
         {
             _cached.Clear();
+            _cachedImages.Clear();
         }
 
         var job = Release();

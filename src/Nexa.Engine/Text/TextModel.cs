@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using LLama;
 using LLama.Common;
 using LLama.Native;
+using Nexa.Engine.Vision;
 
 namespace Nexa.Engine.Text;
 
@@ -14,6 +15,7 @@ namespace Nexa.Engine.Text;
 public sealed class TextModel : ILoadedModel
 {
     private readonly LLamaWeights _weights;
+    private readonly VisionProjector? _vision;
     private readonly ChatPromptBuilder _prompts;
     private readonly ChatScheduler _scheduler;
     private readonly LLamaToken[] _endOfGeneration;
@@ -22,19 +24,20 @@ public sealed class TextModel : ILoadedModel
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    private TextModel(string path, LLamaWeights weights, LLamaContext context, EngineOptions options)
+    private TextModel(string path, LLamaWeights weights, LLamaContext context, EngineOptions options, VisionProjector? vision)
     {
         _weights = weights;
-        _prompts = new ChatPromptBuilder(weights);
+        _vision = vision;
+        _prompts = new ChatPromptBuilder(weights, vision);
         _endOfGeneration = Enumerable.Range(0, weights.Vocab.Count).Select(i => (LLamaToken)i)
             .Where(t => t.IsEndOfGeneration(weights.Vocab)).ToArray();
         Info = new TextModelInfo(path, weights.Metadata.GetValueOrDefault("general.architecture"), (int)context.ContextSize,
-            weights.ContextSize, weights.Vocab.Count, _prompts.HasTemplate);
+            weights.ContextSize, weights.Vocab.Count, _prompts.HasTemplate) { HasVision = vision is not null };
         // Each slot may fill an equal part of the shared KV cache, so the slots together never run out of cells.
         _parallel = options.Parallel;
         _slotContextSize = Info.ContextSize / options.Parallel;
         // llama.cpp may round the context up (to a multiple of 256) and caps the batch at the context: use its numbers.
-        _scheduler = new ChatScheduler(weights, context, (int)context.BatchSize, options.Parallel, options.PromptCache);
+        _scheduler = new ChatScheduler(weights, context, (int)context.BatchSize, options.Parallel, options.PromptCache, vision);
     }
 
     public TextModelInfo Info { get; }
@@ -43,7 +46,15 @@ public sealed class TextModel : ILoadedModel
     /// Loads a GGUF chat model (memory-mapped) and starts its scheduler. Throws <see cref="EngineException"/>
     /// (<see cref="EngineErrorKind.LoadFailed"/>) with llama.cpp's own reason when the file or the context fails.
     /// </summary>
-    public static async Task<TextModel> LoadAsync(string ggufPath, EngineOptions options, CancellationToken ct)
+    public static Task<TextModel> LoadAsync(string ggufPath, EngineOptions options, CancellationToken ct) =>
+        LoadAsync(ggufPath, mmprojPath: null, options, ct);
+
+    /// <summary>
+    /// Loads a GGUF chat model and, when <paramref name="mmprojPath"/> is set, its vision projector (then messages may
+    /// carry images). A projector that is missing, corrupt or made for another model is
+    /// <see cref="EngineErrorKind.LoadFailed"/> with mtmd's reason.
+    /// </summary>
+    public static async Task<TextModel> LoadAsync(string ggufPath, string? mmprojPath, EngineOptions options, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(ggufPath);
         ArgumentNullException.ThrowIfNull(options);
@@ -77,16 +88,23 @@ public sealed class TextModel : ILoadedModel
 
         var weights = await NativeModelLoader.LoadWeightsAsync(parameters, ct).ConfigureAwait(false);
         LLamaContext? context = null;
+        VisionProjector? vision = null;
         try
         {
             ct.ThrowIfCancellationRequested();
+            if (!string.IsNullOrEmpty(mmprojPath))
+            {
+                vision = await VisionProjector.LoadAsync(mmprojPath, weights, options with { Threads = threads }, ct).ConfigureAwait(false);
+            }
+
             context = NativeModelLoader.CreateContext(weights, parameters);
-            return new TextModel(Path.GetFullPath(ggufPath), weights, context, options);
+            return new TextModel(Path.GetFullPath(ggufPath), weights, context, options, vision);
         }
         catch
         {
             // The constructor starts the scheduler (which then owns the context) as its very last step.
             context?.Dispose();
+            vision?.Dispose();
             weights.Dispose();
             throw;
         }
@@ -128,6 +146,7 @@ public sealed class TextModel : ILoadedModel
         }
 
         await _scheduler.StopAsync().ConfigureAwait(false);
+        _vision?.Dispose();
         _weights.Dispose();
     }
 
@@ -136,6 +155,9 @@ public sealed class TextModel : ILoadedModel
 
     /// <summary>Sequence slots running a request now (for tests and health).</summary>
     internal int ActiveSlots => _scheduler.ActiveSlots;
+
+    /// <summary>Images the vision projector has encoded (a prompt-cache hit encodes none).</summary>
+    internal int ImageEncodes => _vision?.ImageEncodes ?? 0;
 
     /// <summary>Requests waiting for a free slot.</summary>
     internal int QueuedJobs => _scheduler.QueuedJobs;
@@ -175,7 +197,20 @@ public sealed class TextModel : ILoadedModel
 
         // Tokenizing reads the model's vocabulary: under the gate, so the weights cannot be freed meanwhile.
         var prompt = BuildPrompt(request.Messages, request.EnableThinking);
-        var room = _slotContextSize - prompt.Tokens.Length;
+        try
+        {
+            return CreateJob(request, prompt, stops, startedAt, events, cancellation);
+        }
+        catch
+        {
+            prompt.Dispose();
+            throw;
+        }
+    }
+
+    private GenerationJob CreateJob(ChatRequest request, ChatPrompt prompt, string[] stops, long startedAt, ChannelWriter<GenerationEvent> events, CancellationToken cancellation)
+    {
+        var room = _slotContextSize - prompt.Cells;
         if (room < 1)
         {
             var holds = _parallel == 1

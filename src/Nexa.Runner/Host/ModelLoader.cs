@@ -21,9 +21,8 @@ public static class ModelLoader
             ModelTypes.Embedder => await EmbeddingModel.LoadAsync(start.ModelPath, start.Options, EmbeddingModelKind.Embedder, ct),
             ModelTypes.Reranker => await EmbeddingModel.LoadAsync(start.ModelPath, start.Options, EmbeddingModelKind.Reranker, ct),
             ModelTypes.ImageGen => await ImageModelLoader.LoadAsync(start.ModelPath, start.Options, ct),
-            // A vision model's projector is not loaded yet: its text side serves text chats, and the server answers
-            // image parts with "not supported yet".
-            _ => await TextModel.LoadAsync(start.ModelPath, start.Options, ct),
+            // A vision model's projector (mmproj) loads beside its text model: messages may then carry images.
+            _ => await TextModel.LoadAsync(start.ModelPath, start.MMProjPath, start.Options, ct),
         };
     }
 }

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Nexa.Engine.Text;
 using Nexa.Runner.Protos;
 using WireChatMessage = Nexa.Runner.Protos.ChatMessage;
@@ -37,7 +38,13 @@ internal static class RunnerWire
             wire.MaxTokens = maxTokens;
         wire.Stop.AddRange(request.Stop);
         foreach (var message in request.Messages)
-            wire.Messages.Add(new WireChatMessage { Role = message.Role, Content = message.Content });
+        {
+            var wireMessage = new WireChatMessage { Role = message.Role, Content = message.Content };
+            foreach (var image in message.Images)
+                wireMessage.Images.Add(new Protos.ChatImage { Data = ByteString.CopyFrom(image.Data), Position = image.Position });
+            wire.Messages.Add(wireMessage);
+        }
+
         return wire;
     }
 
@@ -59,7 +66,10 @@ internal static class RunnerWire
             : new SamplingOptions();
         return new ChatRequest
         {
-            Messages = [.. wire.Messages.Select(m => new Engine.Text.ChatMessage(m.Role, m.Content))],
+            Messages = [.. wire.Messages.Select(m => new Engine.Text.ChatMessage(m.Role, m.Content)
+            {
+                Images = [.. m.Images.Select(i => new Engine.Text.ChatImage(i.Data.ToByteArray(), i.Position))],
+            })],
             Sampling = sampling,
             MaxTokens = wire.HasMaxTokens ? wire.MaxTokens : null,
             Stop = [.. wire.Stop],
@@ -109,6 +119,7 @@ internal static class RunnerWire
             VocabularySize = info.VocabularySize,
             HasChatTemplate = info.HasChatTemplate,
             ProcessId = Environment.ProcessId,
+            HasVision = info.HasVision,
         };
         if (info.Architecture is { } architecture)
             reply.Architecture = architecture;
@@ -126,6 +137,7 @@ internal static class RunnerWire
         wire.HasChatTemplate)
     {
         Embedding = wire.Embedding is { } embedding ? EmbeddingWire.FromWire(embedding) : null,
+        HasVision = wire.HasVision,
     };
 
     private static long ToMicroseconds(TimeSpan span) => span.Ticks / TimeSpan.TicksPerMicrosecond;

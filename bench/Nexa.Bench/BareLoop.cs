@@ -9,6 +9,12 @@ namespace Nexa.Bench;
 /// <summary>What one generation took: tokens in and out, time to the first token, and to the last.</summary>
 internal sealed record Completion(int PromptTokens, int CompletionTokens, TimeSpan FirstToken, TimeSpan Total)
 {
+    /// <summary>The answer's text (server requests only).</summary>
+    public string Text { get; init; } = "";
+
+    /// <summary>Prompt tokens the server reused from its prompt cache (usage.prompt_tokens_details.cached_tokens).</summary>
+    public int CachedTokens { get; init; }
+
     /// <summary>Decode speed excludes the first token (prefill), as llama.cpp's own timings do.</summary>
     public double DecodeTokensPerSecond => CompletionTokens > 1 ? (CompletionTokens - 1) / (Total - FirstToken).TotalSeconds : 0;
 

@@ -56,7 +56,8 @@ internal static class ServeBenchmark
     /// <summary>The model, written once into the temp folder and reused by later runs (the same seed writes the same bytes).</summary>
     private static string ModelFile(Qwen3Shape shape)
     {
-        var file = Path.Combine(Path.GetTempPath(), "nexa-bench-qwen3-0.6b-shapes-Q8_0.gguf");
+        // v2: the vocabulary whose filler words re-tokenize as generated (Qwen3Shapes); an older file is rewritten.
+        var file = Path.Combine(Path.GetTempPath(), "nexa-bench-qwen3-0.6b-shapes-v2-Q8_0.gguf");
         if (File.Exists(file))
             return file;
         var clock = Stopwatch.StartNew();
@@ -81,16 +82,7 @@ internal static class ServeBenchmark
     private static async Task<(Figures Server, Figures Bare)> MeasureAsync(ModelStore store, ModelName name, string file, Workload work)
     {
         ProcessMemory.ResetPeak();
-        await using var server = await NexaServer.StartAsync(new ServerOptions
-        {
-            DataDir = store.DataDir,
-            Host = "127.0.0.1:0",
-            // 8 slots decoded together (continuous batching), each with 1024 tokens of context: the 512-token prefill,
-            // the answers and the 10-turn chat fit a slot.
-            ContextSize = ServerSlots * 1024,
-            Parallel = ServerSlots,
-            Threads = work.Options.Threads,
-        }, new RunnerLauncher(), CancellationToken.None);
+        await using var server = await StartServerAsync(store, work, promptCache: true);
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
         var client = new ServerWorkload(http, name.Id);
         object[] story = [ServerWorkload.User(ShortPrompt)];
@@ -122,18 +114,14 @@ internal static class ServeBenchmark
         }
 
         Console.WriteLine("  chat …");
-        // The server's history carries a stand-in of each answer with its token count: this random model's pieces
-        // would re-tokenize into several byte tokens each, where a real model's answer re-tokenizes about one to one.
-        // The bare loop keeps its KV cache between turns (a perfect prompt cache): each turn feeds only what is new.
-        var chat = new List<object>();
+        // Each answer goes back into the history as the client got it, as a chat client does (this model's words
+        // re-tokenize as generated, as a real model's mostly do: see Qwen3Shapes). The bare loop keeps its KV cache
+        // between turns (a perfect prompt cache): each turn feeds only what is new.
+        s.Turns.AddRange(await ChatAsync(client, work.StreamTokens));
         context.NativeHandle.MemoryClear(true);
         var position = 0;
         for (var turn = 0; turn < Turns; turn++)
         {
-            chat.Add(ServerWorkload.User(TurnMessage(turn)));
-            var answer = await client.CompleteAsync(chat, work.StreamTokens);
-            s.Turns.Add(answer);
-            chat.Add(ServerWorkload.Assistant(new string('x', answer.CompletionTokens)));
             var fresh = bare.Tokenize((turn == 0 ? "" : "<|im_end|>\n") + ChatMl(TurnMessage(turn)));
             var history = position + fresh.Length;
             b.Turns.Add(BareLoop.Continue(context, fresh, position, work.StreamTokens, out position) with { PromptTokens = history });
@@ -146,7 +134,43 @@ internal static class ServeBenchmark
         // This process held the server too; its part, measured before the bare loop loaded, is taken off.
         b.PeakMb = processPeak - serverPeak;
         b.PeakNote = $"this process {processPeak:0} - the server's {serverPeak:0}";
+
+        // The same chat once more on a server without the prompt cache: every turn decodes its whole history.
+        Console.WriteLine("  chat without the prompt cache …");
+        await server.DisposeAsync();
+        await using var uncached = await StartServerAsync(store, work, promptCache: false);
+        using var uncachedHttp = new HttpClient { BaseAddress = uncached.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
+        var uncachedClient = new ServerWorkload(uncachedHttp, name.Id);
+        await uncachedClient.CompleteAsync(story, 8); // warm-up
+        s.UncachedTurns.AddRange(await ChatAsync(uncachedClient, work.StreamTokens));
         return (s, b);
+    }
+
+    // 8 slots decoded together (continuous batching), each with 1024 tokens of context: the 512-token prefill, the
+    // answers and the 10-turn chat fit a slot.
+    private static Task<NexaServer> StartServerAsync(ModelStore store, Workload work, bool promptCache) =>
+        NexaServer.StartAsync(new ServerOptions
+        {
+            DataDir = store.DataDir,
+            Host = "127.0.0.1:0",
+            ContextSize = 1024,
+            Parallel = ServerSlots,
+            Threads = work.Options.Threads,
+            PromptCache = promptCache,
+        }, new RunnerLauncher(), CancellationToken.None);
+
+    private static async Task<List<Completion>> ChatAsync(ServerWorkload client, int tokens)
+    {
+        var chat = new List<object>();
+        var turns = new List<Completion>();
+        for (var turn = 0; turn < Turns; turn++)
+        {
+            chat.Add(ServerWorkload.User(TurnMessage(turn)));
+            var answer = await client.CompleteAsync(chat, tokens);
+            turns.Add(answer);
+            chat.Add(ServerWorkload.Assistant(answer.Text));
+        }
+        return turns;
     }
 
     private static string ChatMl(string user) => $"<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n";
@@ -171,6 +195,14 @@ internal static class ServeBenchmark
         foreach (var (figure, s, b) in rows)
             table.AppendLine(CultureInfo.InvariantCulture, $"{figure,-46} {s,11:0.0} {b,11:0.0} {s / b,10:0.00}x");
         table.AppendLine(CultureInfo.InvariantCulture, $"peak RSS: {server.PeakNote} (serve); {bare.PeakNote} (bare). The chat's bare loop keeps its KV cache between turns.");
+        table.AppendLine();
+        table.AppendLine(CultureInfo.InvariantCulture, $"{"10-turn chat through nexa serve",-34} {"cached tok",10} {"TTFT cache",11} {"TTFT none",10} {"cache/none",11}");
+        for (var t = 0; t < Turns; t++)
+        {
+            var (cached, none) = (server.Turns[t], server.UncachedTurns[t]);
+            table.AppendLine(CultureInfo.InvariantCulture,
+                $"{$"turn {t + 1} ({cached.PromptTokens} prompt tok)",-34} {cached.CachedTokens,10} {cached.FirstToken.TotalMilliseconds,9:0} ms {none.FirstToken.TotalMilliseconds,7:0} ms {cached.FirstToken / none.FirstToken,10:0.00}x");
+        }
         Console.Write(table);
 
         Directory.CreateDirectory(options.OutDir);
@@ -204,6 +236,9 @@ internal static class ServeBenchmark
 
         public List<Completion> Turns { get; } = [];
 
+        /// <summary>The same chat on a server without the prompt cache (server only).</summary>
+        public List<Completion> UncachedTurns { get; } = [];
+
         public double PeakMb { get; set; }
 
         public string PeakNote { get; set; } = "";
@@ -226,6 +261,8 @@ internal static class ServeBenchmark
             prompt_tokens = PromptTokens,
             aggregate_decode_tokens_per_second = Aggregate.ToDictionary(a => a.Key.ToString(CultureInfo.InvariantCulture), a => a.Value),
             chat_first_token_ms = Turns.Select(t => t.FirstToken.TotalMilliseconds),
+            chat_cached_tokens = Turns.Select(t => t.CachedTokens),
+            chat_first_token_ms_without_prompt_cache = UncachedTurns.Select(t => t.FirstToken.TotalMilliseconds),
             stream_tokens = StreamTokens,
             chat_prompt_tokens = Turns.Select(t => t.PromptTokens),
             peak_rss_mb = PeakMb,

@@ -29,7 +29,8 @@ internal sealed class ServerWorkload(HttpClient http, string model)
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         TimeSpan? first = null;
-        int prompt = 0, completion = 0;
+        int prompt = 0, completion = 0, cached = 0;
+        var text = new System.Text.StringBuilder();
         while (await reader.ReadLineAsync() is { } line)
         {
             if (!line.StartsWith("data: ", StringComparison.Ordinal) || line == "data: [DONE]")
@@ -39,15 +40,18 @@ internal sealed class ServerWorkload(HttpClient http, string model)
             {
                 prompt = usage.GetProperty("prompt_tokens").GetInt32();
                 completion = usage.GetProperty("completion_tokens").GetInt32();
+                if (usage.TryGetProperty("prompt_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object)
+                    cached = details.GetProperty("cached_tokens").GetInt32();
             }
             else if (json.RootElement.GetProperty("choices") is { ValueKind: JsonValueKind.Array } choices && choices.GetArrayLength() > 0
                 && choices[0].GetProperty("delta").TryGetProperty("content", out var c) && c.GetString() is { Length: > 0 })
             {
                 first ??= clock.Elapsed;
+                text.Append(c.GetString());
             }
         }
 
-        return new Completion(prompt, completion, first ?? clock.Elapsed, clock.Elapsed);
+        return new Completion(prompt, completion, first ?? clock.Elapsed, clock.Elapsed) { Text = text.ToString(), CachedTokens = cached };
     }
 
     /// <summary><paramref name="streams"/> requests at once: all their generated tokens per second of wall time.</summary>

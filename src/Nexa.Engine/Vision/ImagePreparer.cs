@@ -57,9 +57,9 @@ public static class ImagePreparer
         if ((long)width * height > MaxPixels)
             throw new ImageException(ImageErrorKind.TooLarge, $"image too large: {width}×{height} pixels; at most {MaxPixels / (1024 * 1024)} megapixels");
 
-        using var decoded = Decode(codec, format);
         var (targetWidth, targetHeight) = FitInside(width, height, maxLength);
-        using var resized = targetWidth == width && targetHeight == height ? null : Downscale(decoded, targetWidth, targetHeight);
+        using var decoded = Decode(codec, format, targetWidth, targetHeight);
+        using var resized = targetWidth == decoded.Width && targetHeight == decoded.Height ? null : Downscale(decoded, targetWidth, targetHeight);
         var result = resized ?? decoded;
         using var png = result.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new InvalidOperationException("SkiaSharp could not encode a decoded image as PNG");
@@ -76,10 +76,22 @@ public static class ImagePreparer
         return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
     }
 
-    private static SKBitmap Decode(SKCodec codec, string format)
+    private static SKBitmap Decode(SKCodec codec, string format, int targetWidth, int targetHeight)
     {
+        // JPEG and WebP decode straight at a reduced size (a 12 MP photo at 1/4 or 1/8 scale: several times faster);
+        // the codec offers a size only as small as it can do, and we take it only when it still covers the target.
+        var size = codec.Info.Size;
+        foreach (var scale in (float[])[0.125f, 0.25f, 0.5f])
+        {
+            var scaled = codec.GetScaledDimensions(scale);
+            if (scaled.Width >= targetWidth && scaled.Height >= targetHeight && scaled.Width < size.Width)
+            {
+                size = scaled;
+                break;
+            }
+        }
         // Premultiplied RGBA: what Skia filters correctly (an unpremultiplied edge would bleed colour from transparent pixels).
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         var bitmap = new SKBitmap(info);
         // Frame 0 by default: a GIF's first frame.
         var result = codec.GetPixels(info, bitmap.GetPixels());

@@ -17,7 +17,7 @@ public sealed class VisionErrorTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await ServerHarness.StartAsync(o => o with { ImageFetchTimeout = TimeSpan.FromSeconds(1) });
+        _server = await ServerHarness.StartAsync(o => o with { ImageFetchTimeout = TimeSpan.FromSeconds(4) });
         _images = await ImageHost.StartAsync();
     }
 

@@ -52,4 +52,16 @@ public sealed record ServerOptions
 
     /// <summary>Request bodies above this many bytes answer 413 (images travel inline as base64, hence 8 MiB).</summary>
     public long MaxBodyBytes { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Read image paths and file:// URLs on this machine for clients even when listening on the network
+    /// (on loopback they are always read: the clients are this machine's users).
+    /// </summary>
+    public bool AllowLocalFiles { get; init; }
+
+    /// <summary>Fetch image URLs that resolve to loopback or private addresses even when listening on the network.</summary>
+    public bool AllowPrivateUrls { get; init; }
+
+    /// <summary>How long one remote image may take to arrive (tests shorten it).</summary>
+    public TimeSpan ImageFetchTimeout { get; init; } = TimeSpan.FromSeconds(15);
 }

@@ -30,6 +30,7 @@ internal static class InferCommand
             var ctx = CommandContext.From(parsed, env);
             var name = ModelName.Parse(parsed.GetRequiredValue(flags.Model));
             var template = flags.Template(parsed);
+            var imageMaxLength = flags.ImageMaxLengthOf(parsed);
             var nctx = parsed.GetValue(contextSize);
             if (nctx < 64)
                 throw new CliException("--nctx must be at least 64", ExitCodes.Usage);
@@ -51,14 +52,17 @@ internal static class InferCommand
             TextModel loaded;
             try
             {
-                loaded = await TextModel.LoadAsync(path, options, ct);
+                // A vision model's projector loads beside it, so image paths typed in the prompt can be seen.
+                var projector = type == ModelTypes.Vlm ? ctx.Store.Find(name)!.MMProjPath : null;
+                loaded = await TextModel.LoadAsync(path, projector, options, ct);
             }
             catch (EngineException e)
             {
                 throw new CliException(e.Message);
             }
             await using var backend = new LocalChatBackend(loaded);
-            var repl = new ChatRepl(backend, env, template, parsed.GetValue(flags.SystemPrompt), parsed.GetValue(flags.HideThink));
+            var repl = new ChatRepl(backend, env, template, parsed.GetValue(flags.SystemPrompt), parsed.GetValue(flags.HideThink),
+                imageMaxLength);
             var prompts = parsed.GetValue(flags.Prompt) ?? [];
             return prompts.Length > 0 ? await repl.RunPromptsAsync(prompts, ct) : await repl.RunInteractiveAsync(ct);
         });

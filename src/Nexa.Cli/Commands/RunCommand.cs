@@ -16,8 +16,10 @@ internal static class RunCommand
         {
             var name = ModelName.Parse(parsed.GetRequiredValue(flags.Model));
             var template = flags.Template(parsed);
+            var imageMaxLength = flags.ImageMaxLengthOf(parsed);
             await using var backend = await ServerChatBackend.ConnectAsync(name.ToString(), env, ct);
-            var repl = new ChatRepl(backend, env, template, parsed.GetValue(flags.SystemPrompt), parsed.GetValue(flags.HideThink));
+            var repl = new ChatRepl(backend, env, template, parsed.GetValue(flags.SystemPrompt), parsed.GetValue(flags.HideThink),
+                imageMaxLength);
             var prompts = parsed.GetValue(flags.Prompt) ?? [];
             return prompts.Length > 0 ? await repl.RunPromptsAsync(prompts, ct) : await repl.RunInteractiveAsync(ct);
         });

@@ -29,10 +29,20 @@ internal static class ServeCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads per model (0: one per core)" };
         var maxModels = new Option<int>("--max-models") { Description = "Models resident at once", DefaultValueFactory = _ => 2 };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait per model before 503", DefaultValueFactory = _ => 64 };
+        // Vision: what an image_url may reach. On loopback both are allowed anyway (the clients are this machine's users).
+        var allowLocalFiles = new Option<bool>("--allow-local-files")
+        {
+            Description = "Read image_url paths and file:// URLs on this machine even when listening beyond loopback (off: 403)",
+        };
+        var allowPrivateUrls = new Option<bool>("--allow-private-urls")
+        {
+            Description = "Fetch image URLs that resolve to loopback/private addresses even when listening beyond loopback (off: 403)",
+        };
 
         var command = new Command("serve", "Start the OpenAI-compatible server (default http://127.0.0.1:18181)")
         {
             host, origins, keepAlive, https, certFile, keyFile, apiKey, parallel, contextSize, threads, maxModels, queue, memoryBudget, noPromptCache,
+            allowLocalFiles, allowPrivateUrls,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -55,6 +65,8 @@ internal static class ServeCommand
                 PromptCache = !parsed.GetValue(noPromptCache),
                 MemoryBudgetBytes = MemoryBudget(parsed.GetValue(memoryBudget) ?? "auto"),
                 Verbose = ctx.Verbose,
+                AllowLocalFiles = parsed.GetValue(allowLocalFiles),
+                AllowPrivateUrls = parsed.GetValue(allowPrivateUrls),
             };
             if (options.Https && (options.CertFile is null || options.KeyFile is null))
                 throw new CliException("--https needs --certfile and --keyfile", ExitCodes.Usage);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Nexa.Engine.Text;
+using Nexa.Engine.Vision;
 
 namespace Nexa.Cli.Repl;
 
@@ -23,14 +24,25 @@ internal sealed class ChatFlags
     public readonly Option<bool> HideThink = new("--hide-think") { Description = "Do not print the <think>…</think> part of answers" };
     public readonly Option<string?> GrammarPath = new("--grammar-path") { Description = "GBNF grammar file to constrain answers (not supported yet)" };
     public readonly Option<string?> GrammarString = new("--grammar-string") { Description = "GBNF grammar to constrain answers (not supported yet)" };
+    public readonly Option<int> ImageMaxLength = new("--image-max-length")
+    {
+        Description = "Shrink images named in the prompt (.png/.jpg/.jpeg/.webp paths) to this many pixels on their longer side",
+        DefaultValueFactory = _ => ImagePreparer.DefaultMaxLength,
+    };
     public readonly Option<bool> EnableJson = new("--enable-json") { Description = "Answer in JSON (not supported yet)" };
 
     public void AddTo(Command command)
     {
         command.Arguments.Add(Model);
-        foreach (Option option in (Option[])[Temperature, TopP, TopK, MinP, RepetitionPenalty, PresencePenalty, FrequencyPenalty, Seed, MaxTokens, Stop, SystemPrompt, Prompt, EnableThink, HideThink, GrammarPath, GrammarString, EnableJson])
+        foreach (Option option in (Option[])[Temperature, TopP, TopK, MinP, RepetitionPenalty, PresencePenalty, FrequencyPenalty, Seed, MaxTokens, Stop, SystemPrompt, Prompt, EnableThink, HideThink, GrammarPath, GrammarString, EnableJson, ImageMaxLength])
             command.Options.Add(option);
     }
+
+    /// <summary>The checked --image-max-length (1 to 4096, as the server's image_max_length).</summary>
+    public int ImageMaxLengthOf(ParseResult parsed) =>
+        parsed.GetValue(ImageMaxLength) is var value and >= 1 and <= 4096
+            ? value
+            : throw new CliException("--image-max-length must be between 1 and 4096", ExitCodes.Usage);
 
     public ChatRequest Template(ParseResult parsed)
     {

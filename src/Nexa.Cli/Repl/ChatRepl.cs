@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Nexa.Engine.Text;
+using Nexa.Engine.Vision;
 
 namespace Nexa.Cli.Repl;
 
@@ -9,7 +10,8 @@ namespace Nexa.Cli.Repl;
 /// The terminal chat of `nexa infer` and `nexa run`: one-shot prompts (-p) or a REPL with /help /exit /clear
 /// /save /load, multi-line input, streamed answers, a speed footer, and Ctrl-C that stops the answer only.
 /// </summary>
-internal sealed class ChatRepl(IChatBackend backend, CliEnvironment env, ChatRequest template, string? systemPrompt, bool hideThink)
+internal sealed class ChatRepl(
+    IChatBackend backend, CliEnvironment env, ChatRequest template, string? systemPrompt, bool hideThink, int imageMaxLength = ImagePreparer.DefaultMaxLength)
 {
     private const string Dim = "\u001b[2m", Reset = "\u001b[0m";
     private readonly List<ChatMessage> _history = [];
@@ -48,9 +50,11 @@ internal sealed class ChatRepl(IChatBackend backend, CliEnvironment env, ChatReq
         return ExitCodes.Ok;
     }
 
-    private async Task<bool> AnswerAsync(string text, TextWriter footerTo, CancellationToken ct)
+    private async Task<bool> AnswerAsync(string typed, TextWriter footerTo, CancellationToken ct)
     {
-        _history.Add(new ChatMessage("user", text));
+        if (await UserMessageAsync(typed, ct) is not { } message)
+            return false;
+        _history.Add(message);
         var messages = systemPrompt is null ? _history.ToList() : [new ChatMessage("system", systemPrompt), .. _history];
         var answer = new StringBuilder();
         var thinking = false;
@@ -98,6 +102,29 @@ internal sealed class ChatRepl(IChatBackend backend, CliEnvironment env, ChatReq
         }
         _history.Add(new ChatMessage("assistant", answer.ToString()));
         return true;
+    }
+
+    // Image files named in the prompt become image parts; a model that cannot see, or a file that is no image, costs
+    // one error line and the turn, not the session.
+    private async Task<ChatMessage?> UserMessageAsync(string typed, CancellationToken ct)
+    {
+        var (text, found) = PromptImages.Extract(typed);
+        if (found.Count == 0)
+            return new ChatMessage("user", typed);
+        if (!backend.CanSeeImages)
+        {
+            await env.Error.WriteLineAsync($"error: this model cannot see images (it has no vision projector); {found[0].Path} was not sent");
+            return null;
+        }
+        try
+        {
+            return new ChatMessage("user", text) { Images = await PromptImageLoader.LoadAsync(found, imageMaxLength, ct) };
+        }
+        catch (ImageException e)
+        {
+            await env.Error.WriteLineAsync($"error: {e.Message}");
+            return null;
+        }
     }
 
     private string Footer(GenerationFinished done)

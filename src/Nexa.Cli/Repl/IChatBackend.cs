@@ -6,4 +6,7 @@ namespace Nexa.Cli.Repl;
 internal interface IChatBackend : IAsyncDisposable
 {
     IAsyncEnumerable<GenerationEvent> ChatAsync(ChatRequest request, CancellationToken ct);
+
+    /// <summary>False when the model is known to have no vision projector; a server decides for itself (and answers 400).</summary>
+    bool CanSeeImages => true;
 }

@@ -7,5 +7,7 @@ internal sealed class LocalChatBackend(TextModel model) : IChatBackend
 {
     public IAsyncEnumerable<GenerationEvent> ChatAsync(ChatRequest request, CancellationToken ct) => model.GenerateAsync(request, ct);
 
+    public bool CanSeeImages => model.Info.HasVision;
+
     public ValueTask DisposeAsync() => model.DisposeAsync();
 }

@@ -150,7 +150,10 @@ internal sealed class ServerChatBackend : IChatBackend
         {
             w.WriteStartObject();
             w.WriteString("role", m.Role);
-            w.WriteString("content", m.Content);
+            if (m.Images.Count == 0)
+                w.WriteString("content", m.Content);
+            else
+                WriteParts(w, m);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -175,6 +178,37 @@ internal sealed class ServerChatBackend : IChatBackend
         if (request.EnableThinking)
             w.WriteBoolean("enable_think", true);
     });
+
+    // Text and image parts in their order: each image (already checked and shrunk here) as a data: URI where it sits.
+    // The server joins text parts with "\n", so a prompt split around an image gains a line break there.
+    private static void WriteParts(Utf8JsonWriter w, ChatMessage message)
+    {
+        w.WriteStartArray("content");
+        var from = 0;
+        foreach (var image in message.Images)
+        {
+            WriteText(w, message.Content[from..image.Position]);
+            w.WriteStartObject();
+            w.WriteString("type", "image_url");
+            w.WriteStartObject("image_url");
+            w.WriteString("url", "data:image/png;base64," + Convert.ToBase64String(image.Data));
+            w.WriteEndObject();
+            w.WriteEndObject();
+            from = image.Position;
+        }
+        WriteText(w, message.Content[from..]);
+        w.WriteEndArray();
+    }
+
+    private static void WriteText(Utf8JsonWriter w, string text)
+    {
+        if (text.Trim().Length == 0)
+            return;
+        w.WriteStartObject();
+        w.WriteString("type", "text");
+        w.WriteString("text", text.Trim());
+        w.WriteEndObject();
+    }
 
     private static StringContent Json(Action<Utf8JsonWriter> write)
     {

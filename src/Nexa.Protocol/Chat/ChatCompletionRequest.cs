@@ -38,6 +38,9 @@ public sealed record ChatCompletionRequest
     public bool? EnableThink { get; init; }
 
     public bool? IgnoreEos { get; init; }
+
+    /// <summary>The original's limit on an image's longer side, in pixels (larger images are shrunk; default 512).</summary>
+    public int? ImageMaxLength { get; init; }
     public int? N { get; init; }
     public bool? Logprobs { get; init; }
 

@@ -31,16 +31,17 @@ internal sealed class ModelCatalog(ModelStore store, ServerOptions options)
     // The one place request kinds meet model types: chat takes llm and vlm models (and types we do not know, as
     // the original's older manifests may carry), embeddings take embedders, rerank takes rerankers.
 
-    /// <summary>Refuses models that cannot chat (embedders, rerankers, image generators…) and images for text-only models.</summary>
-    public static void EnsureCanChat(ResolvedModel model, string requested, bool hasImages)
+    /// <summary>
+    /// Refuses models that cannot chat (embedders, rerankers, image generators…) and images for models without a
+    /// vision projector; <paramref name="firstImageParam"/> is the first image part's place, null when there is none.
+    /// </summary>
+    public static void EnsureCanChat(ResolvedModel model, string requested, string? firstImageParam)
     {
         if (model.ModelType is ModelTypes.Embedder or ModelTypes.Reranker or ModelTypes.ImageGen or ModelTypes.Asr or ModelTypes.Tts)
             throw Cannot(model, requested, "chat", "/v1/chat/completions needs an llm or vlm model");
-        if (!hasImages)
-            return;
-        if (model.ModelType == ModelTypes.Vlm || model.Stored.MMProjPath is not null)
-            throw new ApiException(ErrorTable.NotSupportedYet("messages", "image inputs (vision) are not served over HTTP yet"));
-        throw new ApiException(ErrorTable.ModelCannot($"model '{requested}' cannot see images: it has no vision projector"));
+        // The projector file, not the manifest's type, decides: the runner loads it whenever it is there.
+        if (firstImageParam is not null && model.Stored.MMProjPath is null)
+            throw new ApiException(ErrorTable.ModelCannotSeeImages(requested, firstImageParam));
     }
 
     /// <summary><c>/v1/embeddings</c> needs an embedder.</summary>

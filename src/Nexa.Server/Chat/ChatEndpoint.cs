@@ -5,6 +5,7 @@ using Nexa.Protocol;
 using Nexa.Server.Catalog;
 using Nexa.Server.Http;
 using Nexa.Server.Residency;
+using Nexa.Server.Vision;
 
 namespace Nexa.Server.Chat;
 
@@ -14,18 +15,22 @@ namespace Nexa.Server.Chat;
 /// the engine reuses cached prompt prefixes for every request.
 /// </summary>
 internal sealed class ChatEndpoint(
-    ModelCatalog catalog, ModelResidency residency, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ChatEndpoint> log)
+    ModelCatalog catalog, ModelResidency residency, ImageResolver images, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ChatEndpoint> log)
 {
     public async Task HandleAsync(HttpContext http)
     {
         var body = await RequestBody.ReadAsync(http, ProtocolJsonContext.Wire.ChatCompletionRequest);
         var job = ChatRequestMapper.Map(body);
         var model = catalog.Resolve(job.Model);
-        ModelCatalog.EnsureCanChat(model, job.Model, job.HasImages);
+        ModelCatalog.EnsureCanChat(model, job.Model, job.Images.FirstOrDefault()?.Param);
 
         // A client that goes away, or a server that stops, ends the generation at once.
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var ct = cancel.Token;
+
+        // Images are fetched and decoded before the model is leased: a slow URL must not hold a slot others wait for.
+        if (job.HasImages)
+            job = job with { Request = await images.AttachAsync(job, ct) };
 
         if (job.IsWarmUp)
         {

@@ -1,4 +1,5 @@
 using Nexa.Engine.Text;
+using Nexa.Engine.Vision;
 
 namespace Nexa.Server.Chat;
 
@@ -12,9 +13,20 @@ internal sealed record ChatJob
     public bool Stream { get; init; }
     public bool IncludeUsage { get; init; }
 
-    /// <summary>Some message carries an image part.</summary>
-    public bool HasImages { get; init; }
+    /// <summary>The image parts, in request order, still as URLs: fetched and attached before a model is leased.</summary>
+    public IReadOnlyList<ImagePart> Images { get; init; } = [];
+
+    /// <summary>Longer side, in pixels, each image is shrunk to (the original's <c>image_max_length</c>).</summary>
+    public int ImageMaxLength { get; init; } = ImagePreparer.DefaultMaxLength;
+
+    public bool HasImages => Images.Count > 0;
 
     /// <summary>No user or assistant message: the original's warm-up, which loads the model and answers <c>null</c>.</summary>
     public bool IsWarmUp { get; init; }
 }
+
+/// <summary>
+/// One <c>image_url</c> part: the message it belongs to, the character index in that message's text where it sits,
+/// its URL as sent, and its place in the request for error messages (<c>messages[1].content[2].image_url.url</c>).
+/// </summary>
+internal sealed record ImagePart(int Message, int Position, string Url, string Param);

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Nexa.Engine.Text;
+using Nexa.Engine.Vision;
 using Nexa.Protocol.Chat;
 using Nexa.Server.Errors;
 
@@ -13,6 +15,7 @@ namespace Nexa.Server.Chat;
 internal static class ChatRequestMapper
 {
     private const int MaxStopStrings = 16;
+    private const int MaxImageLength = 4096;
 
     public static ChatJob Map(ChatCompletionRequest body)
     {
@@ -20,7 +23,7 @@ internal static class ChatRequestMapper
             throw Fail(ErrorTable.MissingParameter("model"));
         RefuseUnsupported(body);
 
-        var (messages, hasImages) = MapMessages(body.Messages ?? []);
+        var (messages, images) = MapMessages(body.Messages ?? []);
         var request = new ChatRequest
         {
             Messages = messages,
@@ -36,7 +39,8 @@ internal static class ChatRequestMapper
             Request = request,
             Stream = body.Stream ?? false,
             IncludeUsage = body.StreamOptions?.IncludeUsage ?? false,
-            HasImages = hasImages,
+            Images = images,
+            ImageMaxLength = ImageMaxLength(body.ImageMaxLength),
             IsWarmUp = !messages.Any(m => m.Role is "user" or "assistant"),
         };
     }
@@ -68,10 +72,10 @@ internal static class ChatRequestMapper
     private static bool IsString(JsonElement element, params string[] allowed) =>
         element.ValueKind == JsonValueKind.String && allowed.Contains(element.GetString());
 
-    private static (IReadOnlyList<ChatMessage> Messages, bool HasImages) MapMessages(IReadOnlyList<RequestMessage?> messages)
+    private static (IReadOnlyList<ChatMessage> Messages, IReadOnlyList<ImagePart> Images) MapMessages(IReadOnlyList<RequestMessage?> messages)
     {
         var mapped = new List<ChatMessage>(messages.Count);
-        var hasImages = false;
+        var images = new List<ImagePart>();
         for (var i = 0; i < messages.Count; i++)
         {
             var param = $"messages[{i}]";
@@ -88,19 +92,19 @@ internal static class ChatRequestMapper
                 throw Fail(ErrorTable.NotSupportedYet($"{param}.tool_calls", "tool_calls (function calling)"));
             if (message.Content is null && role != "assistant")
                 throw Fail(ErrorTable.MissingParameter($"{param}.content"));
-            var (text, images) = ContentText(message.Content, $"{param}.content");
-            hasImages |= images;
-            mapped.Add(new ChatMessage(role, text));
+            mapped.Add(new ChatMessage(role, ContentText(message.Content, i, $"{param}.content", images)));
         }
-        return (mapped, hasImages);
+        return (mapped, images);
     }
 
-    private static (string Text, bool HasImages) ContentText(MessageContent? content, string param)
+    // Text parts are joined with "\n"; an image part sits where it came: after the text before it, before the "\n"
+    // that joins the next text part (position 0 before any text, Content.Length after all of it).
+    private static string ContentText(MessageContent? content, int message, string param, List<ImagePart> images)
     {
         if (content?.Parts is not { } parts)
-            return (content?.Text ?? "", false);
-        var texts = new List<string>(parts.Count);
-        var hasImages = false;
+            return content?.Text ?? "";
+        var text = new StringBuilder();
+        var texts = 0;
         for (var j = 0; j < parts.Count; j++)
         {
             var partParam = $"{param}[{j}]";
@@ -108,12 +112,15 @@ internal static class ChatRequestMapper
             switch (part.Type)
             {
                 case "text":
-                    texts.Add(part.Text ?? throw Fail(ErrorTable.MissingParameter($"{partParam}.text")));
+                    if (texts++ > 0)
+                        text.Append('\n');
+                    text.Append(part.Text ?? throw Fail(ErrorTable.MissingParameter($"{partParam}.text")));
                     break;
                 case "image_url":
-                    if (string.IsNullOrWhiteSpace(part.ImageUrl?.Url))
+                    var url = part.ImageUrl?.Url;
+                    if (string.IsNullOrWhiteSpace(url))
                         throw Fail(ErrorTable.MissingParameter($"{partParam}.image_url.url"));
-                    hasImages = true;
+                    images.Add(new ImagePart(message, text.Length, url, $"{partParam}.image_url.url"));
                     break;
                 case null:
                     throw Fail(ErrorTable.MissingParameter($"{partParam}.type"));
@@ -121,8 +128,16 @@ internal static class ChatRequestMapper
                     throw Fail(ErrorTable.NotSupportedYet($"{partParam}.type", $"content parts of type '{part.Type}'"));
             }
         }
-        return (string.Join("\n", texts), hasImages);
+        return text.ToString();
     }
+
+    private static int ImageMaxLength(int? value) =>
+        value switch
+        {
+            null => ImagePreparer.DefaultMaxLength,
+            < 1 or > MaxImageLength => throw Fail(ErrorTable.InvalidValue("image_max_length", $"must be between 1 and {MaxImageLength} pixels")),
+            _ => value.Value,
+        };
 
     private static SamplingOptions MapSampling(ChatCompletionRequest body)
     {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Nexa.Engine.Text;
+using Nexa.Engine.Vision;
 using Nexa.Protocol;
 using Nexa.Server.Http;
 
@@ -46,6 +47,42 @@ internal static class ErrorTable
     /// <summary>The model exists but cannot do what was asked (an embedder asked to chat, an llm asked to embed, a text model shown an image).</summary>
     public static ApiError ModelCannot(string message) =>
         new(StatusCodes.Status400BadRequest, InvalidRequestType, message, "model", "unsupported_model");
+
+    /// <summary>Image parts sent to a model without a vision projector; the param names the first image part.</summary>
+    public static ApiError ModelCannotSeeImages(string requested, string param) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType,
+            $"model '{requested}' cannot see images: it has no vision projector (mmproj); use a vision model (vlm) or send text only", param, "model_not_supported");
+
+    /// <summary>An image's bytes that cannot be used: no image, a format we do not take, too many bytes or pixels.</summary>
+    public static ApiError BadImage(string param, ImageErrorKind kind, string message) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, kind switch
+        {
+            ImageErrorKind.UnsupportedFormat => "unsupported_image_format",
+            ImageErrorKind.TooLarge => "image_too_large",
+            _ => "invalid_image",
+        });
+
+    /// <summary>An image URL of a form we do not take: another scheme, a data URI that is not base64 or not an image.</summary>
+    public static ApiError BadImageUrl(string param, string message) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, "invalid_image_url");
+
+    /// <summary>A remote image that did not arrive: no such host, refused, timed out, an HTTP error, too many redirects.</summary>
+    public static ApiError ImageFetchFailed(string param, string message) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, "image_fetch_failed");
+
+    public static ApiError ImageFileNotFound(string param, string message) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, "image_not_found");
+
+    /// <summary>A path on the server, from a server that listens on the network without --allow-local-files.</summary>
+    public static ApiError LocalFilesForbidden(string param) =>
+        new(StatusCodes.Status403Forbidden, InvalidRequestType,
+            $"'{param}' is a file path on the server, and this server listens on the network: it reads no local files for clients. "
+            + "Send the image as a data:image/…;base64, URI or an http(s) URL, or start the server with --allow-local-files",
+            param, "local_files_forbidden");
+
+    /// <summary>A URL that resolves to loopback or a private network, from a server that listens on the network without --allow-private-urls.</summary>
+    public static ApiError PrivateUrlForbidden(string param, string message) =>
+        new(StatusCodes.Status403Forbidden, InvalidRequestType, $"invalid '{param}': {message}", param, "private_url_forbidden");
 
     public static ApiError ModelNotFound(string message) =>
         new(StatusCodes.Status404NotFound, InvalidRequestType, message, "model", "model_not_found");

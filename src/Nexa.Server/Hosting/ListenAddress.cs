@@ -12,6 +12,9 @@ internal sealed record ListenAddress(IPAddress? Ip, bool IsLocalhost, int Port)
 {
     public const int DefaultPort = 18181;
 
+    /// <summary>Only this machine can connect (127.0.0.0/8, ::1 or localhost); every interface or a LAN address is not.</summary>
+    public bool IsLoopback => IsLocalhost || (Ip is not null && IPAddress.IsLoopback(Ip));
+
     public static ListenAddress Parse(string host)
     {
         var s = host.Trim();

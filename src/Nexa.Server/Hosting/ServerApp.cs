@@ -14,6 +14,7 @@ using Nexa.Server.Errors;
 using Nexa.Server.Http;
 using Nexa.Server.Rerank;
 using Nexa.Server.Residency;
+using Nexa.Server.Vision;
 
 namespace Nexa.Server.Hosting;
 
@@ -57,7 +58,11 @@ internal static class ServerApp
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var residency = new ModelResidency(launcher, options, time, loggers.CreateLogger<ModelResidency>());
         var catalog = new ModelCatalog(new ModelStore(options.DataDir), options);
-        var chat = new ChatEndpoint(catalog, residency, time, app.Lifetime, loggers.CreateLogger<ChatEndpoint>());
+        var policy = ImagePolicy.For(options, address.IsLoopback);
+        var fetcher = new ImageFetcher(policy);
+        app.Lifetime.ApplicationStopped.Register(fetcher.Dispose);
+        var images = new ImageResolver(fetcher, policy);
+        var chat = new ChatEndpoint(catalog, residency, images, time, app.Lifetime, loggers.CreateLogger<ChatEndpoint>());
         var embeddings = new EmbeddingsEndpoint(catalog, residency, app.Lifetime);
         var rerank = new RerankEndpoint(catalog, residency, app.Lifetime);
 

@@ -180,8 +180,8 @@ public sealed class ChatErrorTests : IAsyncLifetime
 
     [Theory]
     [InlineData(ServerHarness.ChatModel, "cannot see images")]
-    [InlineData(ServerHarness.Vision, "not supported yet")]
-    public async Task Image_parts_are_refused_until_vision_is_served(string model, string says)
+    [InlineData(ServerHarness.Vision, "file not found")]
+    public async Task The_seed_vlm_body_with_a_missing_file_is_400_and_a_text_model_cannot_see_images(string model, string says)
     {
         // The seed's VLM body, pointed at our models.
         var body = $$$"""

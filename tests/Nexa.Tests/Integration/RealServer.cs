@@ -32,6 +32,9 @@ public sealed class RealServer : IAsyncDisposable
     /// <summary>A name nobody pulled.</summary>
     public const string MissingModel = "tiny/absent";
 
+    /// <summary>The tiny chat model with a tiny LLaVA-style projector beside it (model type vlm).</summary>
+    public const string VisionModel = "tiny/vision";
+
     /// <summary>No single step of an integration test may take longer: a hang fails the test, not the run.</summary>
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
@@ -70,7 +73,7 @@ public sealed class RealServer : IAsyncDisposable
     /// <summary>How /health names the loaded tiny model.</summary>
     public static string LoadedKey => $"{Model}:{Quant}";
 
-    public static async Task<RealServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, bool withWideModel = false)
+    public static async Task<RealServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, bool withWideModel = false, bool withVisionModel = false)
     {
         var dir = new TempDir();
         try
@@ -81,6 +84,8 @@ public sealed class RealServer : IAsyncDisposable
             await File.WriteAllBytesAsync(dir["broken.gguf"], whole[..(whole.Length / 2)]);
             AddModel(store, BrokenModel, dir["broken.gguf"]);
             var widePath = withWideModel ? AddModel(store, WideModel, TinyModels.WriteChatModel(dir["wide.gguf"], embeddingLength: 512)) : null;
+            if (withVisionModel)
+                AddModel(store, VisionModel, TinyModels.WriteChatModel(dir["vision.gguf"]), TinyVisionProjector.Write(dir["mmproj.gguf"]));
 
             var options = new ServerOptions { Host = "127.0.0.1:0", DataDir = store.DataDir, ContextSize = 512, Threads = 1 };
             options = configure?.Invoke(options) ?? options;
@@ -95,7 +100,7 @@ public sealed class RealServer : IAsyncDisposable
     }
 
     /// <summary>Moves <paramref name="gguf"/> into the store under <paramref name="id"/> as <c>nexa pull</c> leaves a model.</summary>
-    private static string AddModel(ModelStore store, string id, string gguf)
+    private static string AddModel(ModelStore store, string id, string gguf, string? projector = null)
     {
         var name = ModelName.Parse(id);
         var dir = store.ModelDir(name);
@@ -103,16 +108,22 @@ public sealed class RealServer : IAsyncDisposable
         var file = $"{name.Repo}-{Quant}.gguf";
         File.Move(gguf, Path.Combine(dir, file));
         var size = new FileInfo(Path.Combine(dir, file)).Length;
+        var mmproj = ModelFileInfo.None;
+        if (projector is not null)
+        {
+            File.Move(projector, Path.Combine(dir, "mmproj-F32.gguf"));
+            mmproj = new ModelFileInfo { Name = "mmproj-F32.gguf", Downloaded = true, Size = new FileInfo(Path.Combine(dir, "mmproj-F32.gguf")).Length };
+        }
         store.WriteManifest(name, new ModelManifest
         {
             Name = id,
             ModelName = name.Repo,
-            ModelType = ModelTypes.Llm,
+            ModelType = projector is null ? ModelTypes.Llm : ModelTypes.Vlm,
             ModelFile = new Dictionary<string, ModelFileInfo>(StringComparer.OrdinalIgnoreCase)
             {
                 [Quant] = new() { Name = file, Downloaded = true, Size = size },
             },
-            MMProjFile = ModelFileInfo.None,
+            MMProjFile = mmproj,
         });
         return Path.Combine(dir, file);
     }
@@ -179,7 +190,9 @@ public class RealServerFixture : IAsyncLifetime
 
     protected virtual bool WithWideModel => false;
 
-    public async Task InitializeAsync() => Server = await RealServer.StartAsync(Configure, WithWideModel);
+    protected virtual bool WithVisionModel => false;
+
+    public async Task InitializeAsync() => Server = await RealServer.StartAsync(Configure, WithWideModel, WithVisionModel);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }

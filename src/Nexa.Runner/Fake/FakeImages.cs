@@ -75,7 +75,7 @@ internal static class FakeImages
     /// <summary>Written to stderr when a generation is cancelled.</summary>
     public const string CancelledLine = "fake engine: image generation cancelled";
 
-    private static void Check(ImageGenerationRequest request)
+    public static void Check(ImageGenerationRequest request)
     {
         if (request.Prompt == FakeChatModel.Magic.Error)
             throw Invalid("the prompt is longer than the text encoder's 77 tokens", "prompt");
@@ -93,7 +93,7 @@ internal static class FakeImages
     }
 
     // A background colour and a square of another colour, both from the hash: visibly different per seed.
-    private static byte[] Draw(ImageGenerationRequest request, ulong seed, int steps)
+    public static byte[] Draw(ImageGenerationRequest request, ulong seed, int steps)
     {
         var hash = Hash($"{request.Prompt}\n{request.NegativePrompt}\n{seed}\n{steps}\n{request.GuidanceScale?.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         var background = new SKColor((byte)hash, (byte)(hash >> 8), (byte)(hash >> 16));

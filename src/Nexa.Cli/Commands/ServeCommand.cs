@@ -22,11 +22,13 @@ internal static class ServeCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads per model (0: one per core)" };
         var maxModels = new Option<int>("--max-models") { Description = "Models resident at once", DefaultValueFactory = _ => 2 };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait per model before 503", DefaultValueFactory = _ => 64 };
+        var imageTtl = new Option<int>("--image-ttl") { Description = "Seconds an image answered as a URL stays downloadable", DefaultValueFactory = _ => 3600 };
 
         var command = new Command("serve", "Start the OpenAI-compatible server (default http://127.0.0.1:18181)")
         {
             host, origins, keepAlive, https, certFile, keyFile, apiKey, parallel, contextSize, threads, maxModels, queue,
         };
+        command.Options.Add(imageTtl);
         command.SetAction(async (parsed, ct) =>
         {
             var ctx = CommandContext.From(parsed, env);
@@ -45,6 +47,7 @@ internal static class ServeCommand
                 Threads = Check(parsed.GetValue(threads), 0, 1024, "--threads"),
                 MaxModels = Check(parsed.GetValue(maxModels), 1, 64, "--max-models"),
                 QueueSize = Check(parsed.GetValue(queue), 0, 1 << 16, "--queue"),
+                ImageTtlSeconds = Check(parsed.GetValue(imageTtl), 1, 30 * 24 * 3600, "--image-ttl"),
                 Verbose = ctx.Verbose,
             };
             if (options.Https && (options.CertFile is null || options.KeyFile is null))

@@ -8,7 +8,7 @@ public sealed class ImageGenerationErrorTests : IAsyncLifetime
 {
     private ServerHarness _server = null!;
 
-    public async Task InitializeAsync() => _server = await ServerHarness.StartAsync();
+    public async Task InitializeAsync() => _server = (await ServerHarness.StartAsync()).WithImageModels();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

@@ -11,7 +11,7 @@ public sealed class ImageGenerationTests : IAsyncLifetime
 {
     private ServerHarness _server = null!;
 
-    public async Task InitializeAsync() => _server = await ServerHarness.StartAsync();
+    public async Task InitializeAsync() => _server = (await ServerHarness.StartAsync()).WithImageModels();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -139,7 +139,7 @@ public sealed class ImageGenerationTests : IAsyncLifetime
     [Fact]
     public async Task A_client_that_leaves_mid_generation_cancels_it_and_frees_the_slot()
     {
-        await using var server = await ServerHarness.StartAsync(o => o with { Parallel = 1, QueueSize = 0 });
+        await using var server = (await ServerHarness.StartAsync(o => o with { Parallel = 1, QueueSize = 0 })).WithImageModels();
         server.Launcher.TokenDelay = TimeSpan.FromMilliseconds(50);
 
         using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
@@ -157,7 +157,7 @@ public sealed class ImageGenerationTests : IAsyncLifetime
     public async Task Image_urls_expire_after_the_ttl()
     {
         var clock = new ManualTimeProvider();
-        await using var server = await ServerHarness.StartAsync(o => o with { ImageTtlSeconds = 60 }, clock);
+        await using var server = (await ServerHarness.StartAsync(o => o with { ImageTtlSeconds = 60 }, clock)).WithImageModels();
         using var response = await server.PostAsync("/v1/images/generations", Body(extra: "\"size\":\"64x64\""));
         var url = (await Wire.JsonAsync(response)).GetProperty("data")[0].GetProperty("url").GetString()!;
         var file = Path.Combine(server.Store.DataDir, "images", url[(url.LastIndexOf('/') + 1)..]);
@@ -180,7 +180,7 @@ public sealed class ImageGenerationTests : IAsyncLifetime
     [Fact]
     public async Task With_an_api_key_generation_needs_it_but_the_image_url_is_its_own_permission()
     {
-        await using var server = await ServerHarness.StartAsync(o => o with { ApiKey = "secret" });
+        await using var server = (await ServerHarness.StartAsync(o => o with { ApiKey = "secret" })).WithImageModels();
         using (var refused = await server.PostAsync("/v1/images/generations", Body(extra: "\"size\":\"64x64\"")))
             await Wire.ErrorAsync(refused, HttpStatusCode.Unauthorized);
 

@@ -11,7 +11,7 @@ public sealed class OpenAiSdkImageTests : IAsyncLifetime
 {
     private ServerHarness _server = null!;
 
-    public async Task InitializeAsync() => _server = await ServerHarness.StartAsync(o => o with { ApiKey = "x" });
+    public async Task InitializeAsync() => _server = (await ServerHarness.StartAsync(o => o with { ApiKey = "x" })).WithImageModels();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

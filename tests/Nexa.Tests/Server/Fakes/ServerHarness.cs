@@ -60,8 +60,6 @@ public sealed class ServerHarness : IAsyncDisposable
         AddModel(store, SeedEmbedder, ModelTypes.Embedder, ("Q5_K_M", true));
         AddModel(store, SeedReranker, ModelTypes.Reranker, ("Q4_0", true));
         AddModel(store, Vision, ModelTypes.Vlm, ("Q4_K_M", true));
-        AddImageModel(store, ImageModel);
-        AddImageModel(store, SeedImageModel);
         foreach (var other in Others)
             AddModel(store, other, ModelTypes.Llm, ("Q4_0", true));
 
@@ -93,6 +91,14 @@ public sealed class ServerHarness : IAsyncDisposable
             mmproj = new ModelFileInfo { Name = "mmproj.gguf", Downloaded = true, Size = 4 };
         }
         store.WriteManifest(name, new ModelManifest { Name = id, ModelName = name.Repo, ModelType = type, ModelFile = files, MMProjFile = mmproj });
+    }
+
+    /// <summary>Adds <see cref="ImageModel"/> and <see cref="SeedImageModel"/> to the running server's store (requests find them at once).</summary>
+    public ServerHarness WithImageModels()
+    {
+        AddImageModel(Store, ImageModel);
+        AddImageModel(Store, SeedImageModel);
+        return this;
     }
 
     /// <summary>Writes a pulled image pipeline as `nexa pull` leaves it: model_index.json as the ONNX "quant", a stand-in UNet beside it.</summary>

@@ -43,6 +43,21 @@ public sealed class InferImageTests : PullTestBase
     }
 
     [Fact]
+    public async Task In_a_terminal_a_progress_bar_runs_and_the_files_are_written()
+    {
+        await using var model = FakePipeline();
+        var env = new CliEnvironment(_out, _error, _ => null, IsInteractive: true);
+
+        var code = await new ImageGenMode(model, env).RunAsync(
+            new ImageGenerationRequest { Prompt = "a cat", Width = 64, Height = 64, Steps = 3, Seed = 1 }, Dir["bar.png"], CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.True(File.Exists(Dir["bar.png"]));
+        Assert.DoesNotContain("image 1/1: step", _error.ToString()); // the bar, not the plain lines
+        Assert.Contains($"wrote {Dir["bar.png"]}", _out.ToString());
+    }
+
+    [Fact]
     public async Task The_same_seed_writes_the_same_bytes()
     {
         await using var model = FakePipeline();

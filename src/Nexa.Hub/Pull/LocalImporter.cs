@@ -9,7 +9,8 @@ namespace Nexa.Hub.Pull;
 /// <summary>
 /// <c>nexa pull &lt;name&gt; --local-path &lt;file or folder&gt;</c>: brings GGUF files that are already on this
 /// machine into the store under a name, hard-linked where the file system allows (no copy, no extra space),
-/// copied otherwise. Every GGUF is checked with the reader first, so llama.cpp never sees a malformed file.
+/// copied otherwise. Every GGUF is checked with the reader first, so llama.cpp never sees a malformed file. A folder
+/// with a model_index.json is an image generation pipeline: its ONNX files are imported as a pull would fetch them.
 /// </summary>
 public sealed partial class LocalImporter(ModelStore store, IPullProgress progress)
 {

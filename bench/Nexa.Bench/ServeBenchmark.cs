@@ -196,12 +196,12 @@ internal static class ServeBenchmark
             table.AppendLine(CultureInfo.InvariantCulture, $"{figure,-46} {s,11:0.0} {b,11:0.0} {s / b,10:0.00}x");
         table.AppendLine(CultureInfo.InvariantCulture, $"peak RSS: {server.PeakNote} (serve); {bare.PeakNote} (bare). The chat's bare loop keeps its KV cache between turns.");
         table.AppendLine();
-        table.AppendLine(CultureInfo.InvariantCulture, $"{"10-turn chat through nexa serve",-34} {"cached tok",10} {"TTFT cache",11} {"TTFT none",10} {"cache/none",11}");
+        table.AppendLine(CultureInfo.InvariantCulture, $"{"10-turn chat through nexa serve",-34} {"cached tok",10} {"TTFT cache",11} {"prompt none",11} {"TTFT none",10} {"cache/none",11}");
         for (var t = 0; t < Turns; t++)
         {
             var (cached, none) = (server.Turns[t], server.UncachedTurns[t]);
             table.AppendLine(CultureInfo.InvariantCulture,
-                $"{$"turn {t + 1} ({cached.PromptTokens} prompt tok)",-34} {cached.CachedTokens,10} {cached.FirstToken.TotalMilliseconds,9:0} ms {none.FirstToken.TotalMilliseconds,7:0} ms {cached.FirstToken / none.FirstToken,10:0.00}x");
+                $"{$"turn {t + 1} ({cached.PromptTokens} prompt tok)",-34} {cached.CachedTokens,10} {cached.FirstToken.TotalMilliseconds,9:0} ms {none.PromptTokens,11} {none.FirstToken.TotalMilliseconds,7:0} ms {cached.FirstToken / none.FirstToken,10:0.00}x");
         }
         Console.Write(table);
 

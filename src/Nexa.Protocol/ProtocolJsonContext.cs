@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Nexa.Protocol.Chat;
 using Nexa.Protocol.Embeddings;
+using Nexa.Protocol.Images;
 using Nexa.Protocol.Models;
 using Nexa.Protocol.Rerank;
 
@@ -20,6 +21,8 @@ namespace Nexa.Protocol;
 [JsonSerializable(typeof(RerankingResponse))]
 [JsonSerializable(typeof(JinaRerankRequest))]
 [JsonSerializable(typeof(JinaRerankResponse))]
+[JsonSerializable(typeof(ImagesRequest))]
+[JsonSerializable(typeof(ImagesResponse))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelCard))]
 [JsonSerializable(typeof(HealthStatus))]

@@ -50,6 +50,9 @@ public sealed record ServerOptions
 
     public bool Verbose { get; init; }
 
+    /// <summary>Seconds an image answered as a URL stays downloadable (its file under DataDir/images is then deleted).</summary>
+    public int ImageTtlSeconds { get; init; } = 3600;
+
     /// <summary>Request bodies above this many bytes answer 413 (images travel inline as base64, hence 8 MiB).</summary>
     public long MaxBodyBytes { get; init; } = 8 * 1024 * 1024;
 

@@ -20,11 +20,13 @@ internal static class InferCommand
     {
         var flags = new ChatFlags();
         var embeddingFlags = new EmbeddingFlags();
+        var imageFlags = new ImageGenFlags();
         var contextSize = new Option<int>("--nctx") { Description = "Context size in tokens", DefaultValueFactory = _ => 4096 };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0: one per core)" };
         var command = new Command("infer", "Chat with a model in the terminal, embed texts or rerank documents, in-process (pulls it first if needed)") { contextSize, threads };
         flags.AddTo(command);
         embeddingFlags.AddTo(command);
+        imageFlags.AddTo(command);
         command.SetAction(async (parsed, ct) =>
         {
             var ctx = CommandContext.From(parsed, env);
@@ -42,8 +44,12 @@ internal static class InferCommand
             var options = new EngineOptions { ContextSize = nctx, Threads = Math.Max(0, parsed.GetValue(threads)) };
             if (type is ModelTypes.Embedder or ModelTypes.Reranker)
                 return await InferEmbeddings.RunAsync(parsed, ctx, flags, embeddingFlags, $"{name.Id}:{quant}", path, options, type, ct);
+            if (type is ModelTypes.ImageGen)
+                return await InferImages.RunAsync(parsed, ctx, flags, imageFlags, $"{name.Id}:{quant}", path, options, ct);
             if (type is not (ModelTypes.Llm or ModelTypes.Vlm))
-                throw new CliException($"not supported yet: {name.Id} is a {type} model; nexa infer runs llm, vlm, embedder and reranker models");
+                throw new CliException($"not supported yet: {name.Id} is a {type} model; nexa infer runs llm, vlm, embedder, reranker and image_gen models");
+            if (imageFlags.AnyGiven(parsed))
+                throw new CliException($"{name.Id} is a chat model ({type}): -o, --size, --steps, --guidance-scale, -n and --negative-prompt are for image models", ExitCodes.Usage);
             if (embeddingFlags.AnyGiven(parsed))
                 throw new CliException($"{name.Id} is a chat model ({type}): -q, -d and --task-type are for rerankers and embedders", ExitCodes.Usage);
 

@@ -38,12 +38,14 @@ internal static class ServeCommand
         {
             Description = "Fetch image URLs that resolve to loopback/private addresses even when listening beyond loopback (off: 403)",
         };
+        var imageTtl = new Option<int>("--image-ttl") { Description = "Seconds an image answered as a URL stays downloadable", DefaultValueFactory = _ => 3600 };
 
         var command = new Command("serve", "Start the OpenAI-compatible server (default http://127.0.0.1:18181)")
         {
             host, origins, keepAlive, https, certFile, keyFile, apiKey, parallel, contextSize, threads, maxModels, queue, memoryBudget, noPromptCache,
             allowLocalFiles, allowPrivateUrls,
         };
+        command.Options.Add(imageTtl);
         command.SetAction(async (parsed, ct) =>
         {
             var ctx = CommandContext.From(parsed, env);
@@ -64,6 +66,7 @@ internal static class ServeCommand
                 QueueSize = Check(parsed.GetValue(queue), 0, 1 << 16, "--queue"),
                 PromptCache = !parsed.GetValue(noPromptCache),
                 MemoryBudgetBytes = MemoryBudget(parsed.GetValue(memoryBudget) ?? "auto"),
+                ImageTtlSeconds = Check(parsed.GetValue(imageTtl), 1, 30 * 24 * 3600, "--image-ttl"),
                 Verbose = ctx.Verbose,
                 AllowLocalFiles = parsed.GetValue(allowLocalFiles),
                 AllowPrivateUrls = parsed.GetValue(allowPrivateUrls),

@@ -9,7 +9,8 @@ namespace Nexa.Hub.Pull;
 /// <summary>
 /// <c>nexa pull &lt;name&gt; --local-path &lt;file or folder&gt;</c>: brings GGUF files that are already on this
 /// machine into the store under a name, hard-linked where the file system allows (no copy, no extra space),
-/// copied otherwise. Every GGUF is checked with the reader first, so llama.cpp never sees a malformed file.
+/// copied otherwise. Every GGUF is checked with the reader first, so llama.cpp never sees a malformed file. A folder
+/// with a model_index.json is an image generation pipeline: its ONNX files are imported as a pull would fetch them.
 /// </summary>
 public sealed partial class LocalImporter(ModelStore store, IPullProgress progress)
 {
@@ -19,6 +20,8 @@ public sealed partial class LocalImporter(ModelStore store, IPullProgress progre
         source = Path.GetFullPath(source);
         var (root, files) = Collect(source);
         var snapshot = new RepoSnapshot(name.Id, "local", files);
+        if (ImagePipelineFiles.IsPipeline(files))
+            return await ImportPlansAsync(name, root, [PullPlanner.Plan(snapshot, name.Quant, (_, _) => null)], modelType, clock, ct);
 
         var quants = PullPlanner.Quants(files, name.Id);
         if (quants.Count == 0)
@@ -28,14 +31,18 @@ public sealed partial class LocalImporter(ModelStore store, IPullProgress progre
         foreach (var file in files.Where(f => f.Path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase)))
             GgufReader.Read(Path.Combine(root, file.Path)); // throws a clear GgufFormatException
 
+        var selected = name.Quant is null ? quants : quants.Where(q => q.Quant == name.Quant).ToList();
+        return await ImportPlansAsync(name, root, [.. selected.Select(q => PullPlanner.Plan(snapshot, q.Quant, (_, _) => null))], modelType, clock, ct);
+    }
+
+    private async Task<PullResult> ImportPlansAsync(ModelName name, string root, IReadOnlyList<PullPlan> plans, string? modelType, Stopwatch clock, CancellationToken ct)
+    {
         using var held = await ModelLock.AcquireAsync(store.LockPath(name),
             () => progress.Info($"another nexa process is writing {name.Id}; waiting for it to finish"), ct);
         var dir = store.ModelDir(name);
-        var selected = name.Quant is null ? quants : quants.Where(q => q.Quant == name.Quant).ToList();
         var manifest = store.Find(name)?.Manifest;
-        foreach (var quant in selected)
+        foreach (var plan in plans)
         {
-            var plan = PullPlanner.Plan(snapshot, quant.Quant, (_, _) => null);
             foreach (var file in plan.AllFiles)
             {
                 ct.ThrowIfCancellationRequested();
@@ -47,7 +54,7 @@ public sealed partial class LocalImporter(ModelStore store, IPullProgress progre
             manifest = ManifestBuilder.Add(manifest, name, plan, "local", dir, modelType);
         }
         store.WriteManifest(name, manifest!);
-        var first = selected[0].Quant;
+        var first = plans[0].Quant.Quant;
         return new PullResult(name with { Quant = first }, first, manifest!, false, 0, clock.Elapsed);
     }
 

@@ -19,7 +19,26 @@ public static class ModelTypeDetector
         ["bert", "nomic-bert", "nomic-bert-moe", "jina-bert-v2", "jina-bert-v3", "modern-bert", "neo-bert", "eurobert", "t5encoder", "gemma-embedding"];
 
     /// <summary>Reads the GGUF's header (not its weights). Throws <see cref="GgufFormatException"/> for a malformed file.</summary>
-    public static DetectedModel Detect(string ggufPath, bool hasMMProj) => Detect(GgufReader.Read(ggufPath), hasMMProj);
+    public static DetectedModel Detect(string ggufPath, bool hasMMProj) =>
+        Path.GetFileName(ggufPath) == ImagePipelineFiles.IndexFile ? DetectPipeline(ggufPath) : Detect(GgufReader.Read(ggufPath), hasMMProj);
+
+    /// <summary>A diffusers pipeline's model_index.json: image_gen, with its pipeline class (e.g. StableDiffusionXLPipeline) as the architecture.</summary>
+    public static DetectedModel DetectPipeline(string modelIndexPath)
+    {
+        string? pipelineClass = null;
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(modelIndexPath));
+            if (json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && json.RootElement.TryGetProperty("_class_name", out var name) && name.ValueKind == System.Text.Json.JsonValueKind.String)
+                pipelineClass = name.GetString();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // The class name is only shown in listings; the engine reads (and judges) the file when it loads.
+        }
+        return new DetectedModel(ModelTypes.ImageGen, pipelineClass);
+    }
 
     public static DetectedModel Detect(GgufFile gguf, bool hasMMProj)
     {

@@ -57,6 +57,14 @@ public static partial class PullPlanner
     /// </summary>
     public static PullPlan Plan(RepoSnapshot snapshot, string? quant, Func<IReadOnlyList<QuantFiles>, string, string?> chooseQuant)
     {
+        // A diffusers pipeline (model_index.json) is one unit of ONNX files, not a choice of GGUF quants.
+        if (ImagePipelineFiles.IsPipeline(snapshot.Files))
+        {
+            if (quant is not null && quant != ImagePipelineFiles.Quant)
+                throw new HubException(HubErrorKind.NotFound, $"{snapshot.Repo} is an image generation pipeline: it has no {quant} file, only its {ImagePipelineFiles.Quant} export");
+            return new PullPlan(ImagePipelineFiles.Select(snapshot.Files, snapshot.Repo), null, null, [], false);
+        }
+
         var quants = Quants(snapshot.Files, snapshot.Repo);
         if (quants.Count == 0)
             throw new HubException(HubErrorKind.Unsupported, NoGgufMessage(snapshot));
@@ -105,8 +113,6 @@ public static partial class PullPlanner
         var repo = snapshot.Repo;
         if (Has(".nexa"))
             return $"{repo} is an NPU build in Nexa's .nexa format: it runs only on a Qualcomm, Intel or AMD NPU with the Nexa SDK; pull a GGUF repository instead";
-        if (names.Contains("model_index.json") && Has(".onnx"))
-            return $"not supported yet: {repo} is an ONNX image-generation pipeline; image generation arrives in a later release";
         if (Has(".onnx"))
             return $"{repo} holds ONNX models (an NPU or ONNX Runtime build), which this llama.cpp runtime cannot run; pull a GGUF repository instead";
         if (Has(".mlpackage") || Has(".mlmodelc"))

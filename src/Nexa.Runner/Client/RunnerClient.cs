@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Nexa.Engine.Embeddings;
+using Nexa.Engine.Images;
 using Nexa.Engine.Text;
 using Nexa.Runner.Protos;
 using Nexa.Runner.Wire;
@@ -109,6 +110,48 @@ public sealed class RunnerClient : ILoadedModel
 
     public Task<RerankResult> RerankAsync(RerankRequest request, CancellationToken ct) =>
         UnaryAsync(async token => EmbeddingWire.FromWire(await _client.RerankAsync(EmbeddingWire.ToWire(request), cancellationToken: token)), "reranking", ct);
+
+    public async Task<ImageGenerationResult> GenerateImagesAsync(ImageGenerationRequest request, IProgress<ImageGenerationProgress>? progress, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (HasExited)
+            throw await StoppedAsync();
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _gone.Token);
+        var callToken = linked.Token;
+        var images = new List<GeneratedImage>(request.Count);
+        try
+        {
+            // Disposing the call cancels it in the runner: leaving this method early (cancel, failure) stops the generation.
+            using var call = _client.GenerateImages(ImageWire.ToWire(request), cancellationToken: callToken);
+            while (await call.ResponseStream.MoveNext(callToken))
+            {
+                var next = call.ResponseStream.Current;
+                switch (next.EventCase)
+                {
+                    case GenerateImagesEvent.EventOneofCase.Progress:
+                        progress?.Report(ImageWire.FromWire(next.Progress));
+                        break;
+                    case GenerateImagesEvent.EventOneofCase.Image:
+                        images.Add(ImageWire.FromWire(next.Image));
+                        break;
+                    case GenerateImagesEvent.EventOneofCase.Finished:
+                        return new ImageGenerationResult(images, ImageWire.Elapsed(next.Finished));
+                }
+            }
+        }
+        catch (Exception e) when (ct.IsCancellationRequested)
+        {
+            if (e is OperationCanceledException)
+                throw;
+            throw new OperationCanceledException("the image generation was cancelled", e, ct);
+        }
+        catch (Exception e)
+        {
+            throw await FailureAsync(e);
+        }
+        throw await FailureAsync(null);
+    }
 
     /// <summary>Closes the runner's stdin (it exits), waits a little, then kills it and its children; removes the socket.</summary>
     public async ValueTask DisposeAsync()

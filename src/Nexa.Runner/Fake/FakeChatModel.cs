@@ -10,7 +10,8 @@ namespace Nexa.Runner.Fake;
 
 /// <summary>
 /// A stand-in engine for tests of the runner and the server (<c>nexa runner --fake-engine</c>): deterministic, no
-/// native code. Started as an embedder or a reranker it serves only those (<see cref="FakeEmbeddings"/>). It echoes the last user message one word per event, honours MaxTokens, Stop and Parallel (a request
+/// native code. Started as an embedder or a reranker it serves only those (<see cref="FakeEmbeddings"/>), as an
+/// image_gen model only image generation (<see cref="FakeImages"/>). It echoes the last user message one word per event, honours MaxTokens, Stop and Parallel (a request
 /// waits for a free slot like a real sequence), and takes magic user messages (<see cref="Magic"/>) that make it fail
 /// the ways a real engine does.
 /// </summary>
@@ -44,6 +45,7 @@ public sealed class FakeChatModel : ILoadedModel
 
     private readonly SemaphoreSlim _slots;
     private readonly EmbeddingModelKind? _kind;
+    private readonly bool _isImageModel;
 
     /// <param name="modelType">As started (<c>--model-type</c>): embedder and reranker serve only embeddings or reranking (<see cref="FakeEmbeddings"/>).</param>
     public FakeChatModel(string path, EngineOptions options, string modelType = ModelTypes.Llm)
@@ -54,7 +56,10 @@ public sealed class FakeChatModel : ILoadedModel
             ModelTypes.Reranker => EmbeddingModelKind.Reranker,
             _ => null,
         };
-        Info = new TextModelInfo(path, "fake", options.ContextSize, TrainingContextSize: 32_768, VocabularySize: 256, HasChatTemplate: _kind is null)
+        _isImageModel = modelType == ModelTypes.ImageGen;
+        Info = _isImageModel
+            ? new TextModelInfo(path, "fake", 0, 0, 0, HasChatTemplate: false) { Image = FakeImages.Info }
+            : new TextModelInfo(path, "fake", options.ContextSize, TrainingContextSize: 32_768, VocabularySize: 256, HasChatTemplate: _kind is null)
         {
             Embedding = _kind is { } kind
                 ? new EmbeddingModelInfo(kind, FakeEmbeddings.Dimensions, kind == EmbeddingModelKind.Reranker ? EmbeddingPooling.Rank : EmbeddingPooling.Mean, options.ContextSize)
@@ -68,6 +73,8 @@ public sealed class FakeChatModel : ILoadedModel
     /// <summary>The loader for <c>--fake-engine</c>: fails like llama.cpp on a missing file or one that is not GGUF.</summary>
     public static async Task<ILoadedModel> LoadAsync(RunnerStartInfo start, CancellationToken ct)
     {
+        if (start.ModelType == ModelTypes.ImageGen)
+            return await LoadImageModelAsync(start, ct);
         var magic = new byte[4];
         try
         {
@@ -87,8 +94,32 @@ public sealed class FakeChatModel : ILoadedModel
         return new FakeChatModel(start.ModelPath, start.Options, start.ModelType);
     }
 
+    /// <summary>An image model's path is its pipeline's model_index.json: it must be a JSON object, as the real loader reads it.</summary>
+    private static async Task<ILoadedModel> LoadImageModelAsync(RunnerStartInfo start, CancellationToken ct)
+    {
+        try
+        {
+            await using var file = File.OpenRead(start.ModelPath);
+            using var json = await System.Text.Json.JsonDocument.ParseAsync(file, cancellationToken: ct);
+            if (json.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+                throw new EngineException(EngineErrorKind.LoadFailed, "model_index.json is not a JSON object");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            throw new EngineException(EngineErrorKind.LoadFailed, $"cannot read the pipeline's model_index.json: {e.Message}");
+        }
+        return new FakeChatModel(start.ModelPath, start.Options, start.ModelType);
+    }
+
+    public Task<Engine.Images.ImageGenerationResult> GenerateImagesAsync(
+        Engine.Images.ImageGenerationRequest request, IProgress<Engine.Images.ImageGenerationProgress>? progress, CancellationToken ct) => _isImageModel
+        ? FakeImages.GenerateAsync(request, progress, ct)
+        : throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot generate images: it is not an image generation model", "model_not_supported", "model");
+
     public async IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
     {
+        if (_isImageModel)
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} is an image generation model and cannot chat", "model_not_supported", "model");
         if (_kind is not null)
             throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} is an embedding model and cannot chat", "model_not_supported", "model");
         if (request.Messages.Count == 0)

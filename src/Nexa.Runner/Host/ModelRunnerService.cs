@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,6 +44,58 @@ internal sealed class ModelRunnerService(ILoadedModel model, IHostApplicationLif
 
     public override Task<RerankReply> Rerank(RerankRequest request, ServerCallContext context) =>
         UnaryAsync(context, "reranking", async ct => EmbeddingWire.ToWire(await model.RerankAsync(EmbeddingWire.FromWire(request), ct)));
+
+    public override async Task GenerateImages(GenerateImagesRequest request, IServerStreamWriter<GenerateImagesEvent> responseStream, ServerCallContext context)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var ct = stop.Token;
+        // The engine reports progress on its own thread; a channel puts progress, images and the end in one order
+        // for the one writer the stream allows.
+        var events = Channel.CreateUnbounded<GenerateImagesEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var generation = GenerateImagesIntoAsync(ImageWire.FromWire(request), events.Writer, ct);
+        try
+        {
+            await foreach (var imageEvent in events.Reader.ReadAllAsync(ct))
+                await responseStream.WriteAsync(imageEvent, ct);
+        }
+        catch (Exception e) when (e is not EngineException && context.CancellationToken.IsCancellationRequested)
+        {
+            // The client is gone (see Generate).
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Failure(e, context, ct, "image generation");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await generation;
+        }
+    }
+
+    // Never throws: the outcome (images then the end, or the failure) goes into the channel.
+    private async Task GenerateImagesIntoAsync(Engine.Images.ImageGenerationRequest request, ChannelWriter<GenerateImagesEvent> events, CancellationToken ct)
+    {
+        try
+        {
+            var progress = new ChannelProgress(events);
+            var result = await model.GenerateImagesAsync(request, progress, ct);
+            foreach (var image in result.Images)
+                events.TryWrite(ImageWire.ToWire(image));
+            events.TryWrite(ImageWire.Finished(result.Elapsed));
+            events.TryComplete();
+        }
+        catch (Exception e)
+        {
+            events.TryComplete(e);
+        }
+    }
+
+    /// <summary>Progress written straight into the channel, in the engine's order (<see cref="Progress{T}"/> would post it to the thread pool, out of order).</summary>
+    private sealed class ChannelProgress(ChannelWriter<GenerateImagesEvent> events) : IProgress<Engine.Images.ImageGenerationProgress>
+    {
+        public void Report(Engine.Images.ImageGenerationProgress value) => events.TryWrite(ImageWire.ToWire(value));
+    }
 
     private async Task<T> UnaryAsync<T>(ServerCallContext context, string what, Func<CancellationToken, Task<T>> call)
     {

@@ -125,6 +125,8 @@ internal static class RunnerWire
             reply.Architecture = architecture;
         if (info.Embedding is { } embedding)
             reply.Embedding = EmbeddingWire.ToWire(embedding);
+        if (info.Image is { } image)
+            reply.Image = ImageWire.ToWire(image);
         return reply;
     }
 
@@ -138,6 +140,7 @@ internal static class RunnerWire
     {
         Embedding = wire.Embedding is { } embedding ? EmbeddingWire.FromWire(embedding) : null,
         HasVision = wire.HasVision,
+        Image = wire.Image is { } image ? ImageWire.FromWire(image) : null,
     };
 
     private static long ToMicroseconds(TimeSpan span) => span.Ticks / TimeSpan.TicksPerMicrosecond;

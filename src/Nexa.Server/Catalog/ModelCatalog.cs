@@ -58,6 +58,13 @@ internal sealed class ModelCatalog(ModelStore store, ServerOptions options)
             throw Cannot(model, requested, "rerank", $"reranking needs a {ModelTypes.Reranker} model");
     }
 
+    /// <summary><c>/v1/images/generations</c> needs an image generation pipeline.</summary>
+    public static void EnsureCanGenerateImages(ResolvedModel model, string requested)
+    {
+        if (model.ModelType != ModelTypes.ImageGen)
+            throw Cannot(model, requested, "generate images", $"/v1/images/generations needs an {ModelTypes.ImageGen} model");
+    }
+
     private static ApiException Cannot(ResolvedModel model, string requested, string what, string hint)
     {
         var kind = model.ModelType switch

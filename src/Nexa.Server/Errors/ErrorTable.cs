@@ -87,6 +87,11 @@ internal static class ErrorTable
     public static ApiError ModelNotFound(string message) =>
         new(StatusCodes.Status404NotFound, InvalidRequestType, message, "model", "model_not_found");
 
+    /// <summary>An image URL that expired (<c>--image-ttl</c>) or never existed.</summary>
+    public static ApiError ImageNotFound(TimeSpan ttl) =>
+        new(StatusCodes.Status404NotFound, InvalidRequestType,
+            $"image not found: it has expired (images are kept {(long)ttl.TotalSeconds} s) or never existed", null, "image_not_found");
+
     public static ApiError MissingApiKey() =>
         new(StatusCodes.Status401Unauthorized, InvalidRequestType, "missing API key: send the header 'Authorization: Bearer <key>'", null, "invalid_api_key");
 

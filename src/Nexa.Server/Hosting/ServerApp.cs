@@ -12,6 +12,7 @@ using Nexa.Server.Chat;
 using Nexa.Server.Embeddings;
 using Nexa.Server.Errors;
 using Nexa.Server.Http;
+using Nexa.Server.Images;
 using Nexa.Server.Rerank;
 using Nexa.Server.Residency;
 using Nexa.Server.Vision;
@@ -61,10 +62,13 @@ internal static class ServerApp
         var policy = ImagePolicy.For(options, address.IsLoopback);
         var fetcher = new ImageFetcher(policy);
         app.Lifetime.ApplicationStopped.Register(fetcher.Dispose);
-        var images = new ImageResolver(fetcher, policy);
-        var chat = new ChatEndpoint(catalog, residency, images, time, app.Lifetime, loggers.CreateLogger<ChatEndpoint>());
+        var imageInputs = new ImageResolver(fetcher, policy);
+        var chat = new ChatEndpoint(catalog, residency, imageInputs, time, app.Lifetime, loggers.CreateLogger<ChatEndpoint>());
         var embeddings = new EmbeddingsEndpoint(catalog, residency, app.Lifetime);
         var rerank = new RerankEndpoint(catalog, residency, app.Lifetime);
+        var imageFiles = new ImageFiles(options.DataDir, TimeSpan.FromSeconds(options.ImageTtlSeconds), time, loggers.CreateLogger<ImageFiles>());
+        app.Lifetime.ApplicationStopped.Register(imageFiles.Dispose);
+        var images = new ImagesEndpoint(catalog, residency, imageFiles, time, app.Lifetime);
 
         app.UseMiddleware<ErrorBoundary>();
         app.UseStatusCodePages(context => ErrorTable.WriteAsync(
@@ -73,7 +77,13 @@ internal static class ServerApp
         if (origins is not null)
             app.UseCors();
         if (!string.IsNullOrEmpty(options.ApiKey))
-            app.Use(new ApiKeyCheck(options.ApiKey).InvokeAsync);
+        {
+            // Image file URLs are their own permission (see ImageFiles): a browser or <img> cannot send a bearer token.
+            var apiKey = new ApiKeyCheck(options.ApiKey);
+            app.Use((http, next) => http.Request.Path.StartsWithSegments(ImageFiles.RoutePrefix.TrimEnd('/'), StringComparison.Ordinal)
+                ? next(http)
+                : apiKey.InvokeAsync(http, next));
+        }
         app.UseRouting();
 
         new InfoRoutes(catalog, residency).Map(app);
@@ -81,6 +91,8 @@ internal static class ServerApp
         app.MapPost("/v1/embeddings", embeddings.HandleAsync);
         app.MapPost("/v1/reranking", rerank.HandleRerankingAsync);
         app.MapPost("/v1/rerank", rerank.HandleRerankAsync);
+        app.MapPost("/v1/images/generations", images.HandleAsync);
+        app.MapGet(ImageFiles.RoutePrefix + "{name}", images.ServeFileAsync);
         return (app, residency);
     }
 

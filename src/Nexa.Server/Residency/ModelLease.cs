@@ -59,6 +59,10 @@ internal sealed class ModelLease : IAsyncDisposable
     /// <summary>The model's relevance scores, watched for a crashed runner as <see cref="GenerateAsync"/> is.</summary>
     public Task<RerankResult> RerankAsync(RerankRequest request, CancellationToken ct) => WatchAsync(() => Model.RerankAsync(request, ct));
 
+    /// <summary>The model's image generation, watched for a crashed runner as <see cref="GenerateAsync"/> is.</summary>
+    public Task<Engine.Images.ImageGenerationResult> GenerateImagesAsync(Engine.Images.ImageGenerationRequest request, IProgress<Engine.Images.ImageGenerationProgress>? progress, CancellationToken ct) =>
+        WatchAsync(() => Model.GenerateImagesAsync(request, progress, ct));
+
     private async Task<T> WatchAsync<T>(Func<Task<T>> call)
     {
         try

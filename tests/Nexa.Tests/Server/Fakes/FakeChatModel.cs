@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Nexa.Engine.Embeddings;
 using Nexa.Engine.Text;
+using Nexa.Hub.Store;
 using Nexa.Runner;
 
 namespace Nexa.Tests.Server.Fakes;
@@ -23,7 +24,10 @@ public sealed partial class FakeChatModel(FakeLauncher launcher, RunnerStartInfo
     private int _disposed;
 
     public RunnerStartInfo Start { get; } = start;
-    public TextModelInfo Info { get; } = new(start.ModelPath, "llama", start.Options.ContextSize, 2048, 300, true);
+    public TextModelInfo Info { get; } = new(start.ModelPath, "llama", start.Options.ContextSize, 2048, 300, true)
+    {
+        Image = start.ModelType == ModelTypes.ImageGen ? Nexa.Runner.Fake.FakeImages.Info : null,
+    };
 
     public bool IsDisposed => Volatile.Read(ref _disposed) == 1;
 

@@ -27,6 +27,10 @@ public sealed class ServerHarness : IAsyncDisposable
     public const string SeedReranker = "NexaAI/jina-v2-rerank-npu";
 
     public const string Vision = "test/vision";
+
+    /// <summary>An image generation pipeline (model_index.json is its model file), and the one the seed request names.</summary>
+    public const string ImageModel = "test/sd";
+    public const string SeedImageModel = "stabilityai/sdxl-turbo";
     public static readonly string[] Others = ["test/alpha", "test/beta", "test/gamma"];
 
     private readonly TempDir _dir;
@@ -87,6 +91,32 @@ public sealed class ServerHarness : IAsyncDisposable
             mmproj = new ModelFileInfo { Name = "mmproj.gguf", Downloaded = true, Size = 4 };
         }
         store.WriteManifest(name, new ModelManifest { Name = id, ModelName = name.Repo, ModelType = type, ModelFile = files, MMProjFile = mmproj });
+    }
+
+    /// <summary>Adds <see cref="ImageModel"/> and <see cref="SeedImageModel"/> to the running server's store (requests find them at once).</summary>
+    public ServerHarness WithImageModels()
+    {
+        AddImageModel(Store, ImageModel);
+        AddImageModel(Store, SeedImageModel);
+        return this;
+    }
+
+    /// <summary>Writes a pulled image pipeline as `nexa pull` leaves it: model_index.json as the ONNX "quant", a stand-in UNet beside it.</summary>
+    public static void AddImageModel(ModelStore store, string id)
+    {
+        var name = ModelName.Parse(id);
+        var dir = store.ModelDir(name);
+        Directory.CreateDirectory(Path.Combine(dir, "unet"));
+        File.WriteAllText(Path.Combine(dir, "model_index.json"), FakeHubImagePipeline.ModelIndex);
+        File.WriteAllBytes(Path.Combine(dir, "unet", "model.onnx"), [1, 2, 3]);
+        store.WriteManifest(name, new ModelManifest
+        {
+            Name = id,
+            ModelName = "StableDiffusionXLPipeline",
+            ModelType = ModelTypes.ImageGen,
+            ModelFile = new(StringComparer.OrdinalIgnoreCase) { ["ONNX"] = new ModelFileInfo { Name = "model_index.json", Downloaded = true, Size = FakeHubImagePipeline.ModelIndex.Length } },
+            ExtraFiles = [new ModelFileInfo { Name = "unet/model.onnx", Downloaded = true, Size = 3 }],
+        });
     }
 
     public static string ChatBody(string model = ChatModel, string content = "Hello there", string extra = "") =>

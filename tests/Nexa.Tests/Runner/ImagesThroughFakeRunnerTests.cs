@@ -1,0 +1,88 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Nexa.Hub;
+using Nexa.Hub.HuggingFace;
+using Nexa.Hub.Pull;
+using Nexa.Hub.Store;
+using Nexa.Runner.Client;
+using Nexa.Server;
+using Nexa.Tests.Fixtures;
+using SkiaSharp;
+
+namespace Nexa.Tests.Runner;
+
+/// <summary>
+/// The whole path but the ONNX engine: `nexa pull` of the pipeline from the fake hub, the real server, a real runner
+/// child process (<c>--fake-engine</c>) started on its model_index.json, the seed's request, the URL, the PNG.
+/// </summary>
+public sealed class ImagesThroughFakeRunnerTests : IAsyncLifetime
+{
+    private const string Model = "stabilityai/sdxl-turbo";
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    private readonly TempDir _dir = new();
+    private FakeHub _hub = null!;
+    private NexaServer _server = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _hub = await FakeHub.StartAsync();
+        _hub.AddImagePipeline(Model);
+        var store = new ModelStore(_dir["data"]);
+        using (var http = new HttpClient())
+        {
+            var hub = new HubClient(http, new HubSettings(_hub.Endpoint, null));
+            var puller = new ModelPuller(store, hub, new FileDownloader(http, hub, new DownloadOptions()), NullPullProgress.Instance);
+            await puller.PullAsync(new PullRequest(ModelName.Parse(Model)), CancellationToken.None).WaitAsync(Bound);
+        }
+        var launcher = new RunnerLauncher(new RunnerLauncherOptions { ExtraArguments = ["--fake-engine"], LoadTimeout = Bound });
+        _server = await NexaServer.StartAsync(new ServerOptions { DataDir = store.DataDir, Host = "127.0.0.1:0", Parallel = 1, QueueSize = 0 }, launcher, CancellationToken.None);
+        _http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = Bound };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+        await _hub.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string json, CancellationToken ct = default) =>
+        _http.PostAsync("/v1/images/generations", new StringContent(json, Encoding.UTF8, "application/json"), ct);
+
+    [Fact]
+    public async Task The_seed_request_answers_a_url_to_a_png_made_in_the_runner()
+    {
+        using var response = await PostAsync("""
+            {"model": "stabilityai/sdxl-turbo", "prompt": "A white cat with blue eyes", "n": 1, "size": "512x512", "response_format": "url"}
+            """);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        var url = JsonDocument.Parse(text).RootElement.GetProperty("data")[0].GetProperty("url").GetString()!;
+        using var bitmap = SKBitmap.Decode(await _http.GetByteArrayAsync(url));
+        Assert.Equal((512, 512), (bitmap.Width, bitmap.Height));
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_mid_generation_frees_the_runner_for_the_next_request()
+    {
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(1500));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            PostAsync("""{"model": "stabilityai/sdxl-turbo", "prompt": "__slow__", "size": "64x64"}""", giveUp.Token));
+
+        // One slot and no queue: this answers 503 unless the abandoned generation gave its slot back.
+        HttpStatusCode status = 0;
+        for (var attempt = 0; attempt < 50 && status != HttpStatusCode.OK; attempt++)
+        {
+            using var next = await PostAsync("""{"model": "stabilityai/sdxl-turbo", "prompt": "a dog", "size": "64x64", "response_format": "b64_json"}""");
+            status = next.StatusCode;
+            if (status != HttpStatusCode.OK)
+                await Task.Delay(100);
+        }
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+}

@@ -25,11 +25,12 @@ internal static class RunnerCommand
         var threads = NotNegative(new Option<int>("--threads") { Description = "CPU threads (0: one per core)" });
         var parallel = Positive(new Option<int>("--parallel") { Description = "Concurrent sequences", DefaultValueFactory = _ => 1 });
         var gpuLayers = NotNegative(new Option<int>("--gpu-layers") { Description = "Layers to offload to a GPU" });
+        var noPromptCache = new Option<bool>("--no-prompt-cache") { Description = "Decode every prompt in full (no reuse of cached prefixes)" };
         var fakeEngine = new Option<bool>("--fake-engine") { Description = "Serve a deterministic fake model instead of llama.cpp (tests)" };
 
         var command = new Command("runner", "Serve one model to nexa serve over gRPC on a Unix socket (internal)")
         {
-            model, modelType, socket, mmproj, contextSize, batchSize, threads, parallel, gpuLayers, fakeEngine,
+            model, modelType, socket, mmproj, contextSize, batchSize, threads, parallel, gpuLayers, noPromptCache, fakeEngine,
         };
         command.Hidden = true;
         command.SetAction(async (parsed, ct) =>
@@ -41,6 +42,7 @@ internal static class RunnerCommand
                 Threads = parsed.GetValue(threads),
                 Parallel = parsed.GetValue(parallel),
                 GpuLayers = parsed.GetValue(gpuLayers),
+                PromptCache = !parsed.GetValue(noPromptCache),
             })
             {
                 ModelType = parsed.GetValue(modelType)!,

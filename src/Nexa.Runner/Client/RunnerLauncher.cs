@@ -85,6 +85,8 @@ public sealed class RunnerLauncher(RunnerLauncherOptions? options = null) : IMod
         ];
         if (start.MMProjPath is { } mmproj)
             arguments = [.. arguments, "--mmproj", mmproj];
+        if (!o.PromptCache)
+            arguments = [.. arguments, "--no-prompt-cache"];
         return start.Verbose ? [.. arguments, "--verbose"] : arguments;
     }
 

@@ -29,4 +29,16 @@ public sealed class PromptCacheThroughRunnerTests(RealServerFixture fixture) : I
         var cached = usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32();
         Assert.InRange(cached, firstPrompt - 1, usage.GetProperty("prompt_tokens").GetInt32() - 1);
     }
+
+    [Fact]
+    public async Task A_server_started_without_the_prompt_cache_decodes_every_prompt_in_full()
+    {
+        await using var server = await RealServer.StartAsync(o => o with { PromptCache = false });
+        const string body = $$"""{"model":"{{RealServer.Model}}","messages":[{"role":"user","content":"Name a colour."}],"max_tokens":4,"temperature":0}""";
+
+        await Answers.CompleteAsync(server, body);
+        var again = await Answers.CompleteAsync(server, body);
+
+        Assert.Equal(0, again.Root.GetProperty("usage").GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
+    }
 }

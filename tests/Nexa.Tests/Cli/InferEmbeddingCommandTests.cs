@@ -43,7 +43,7 @@ public class InferEmbeddingCommandTests : PullTestBase
     [Fact]
     public async Task A_model_type_nexa_infer_does_not_run_yet_says_so()
     {
-        Add("org/draw", ModelTypes.ImageGen);
+        Add("org/draw", ModelTypes.Asr);
 
         var result = await Nexa("infer", "org/draw", "-p", "a cat");
 

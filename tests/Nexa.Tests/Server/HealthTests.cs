@@ -72,7 +72,11 @@ public sealed class HealthTests : IAsyncLifetime
         await Poll.UntilAsync(async () =>
         {
             var health = await Wire.JsonAsync(await _server.Http.GetAsync("/health"));
-            found = health.GetProperty("loaded").EnumerateArray().Single();
+            // Until the first request reaches residency the table is empty.
+            var loaded = health.GetProperty("loaded").EnumerateArray().ToList();
+            if (loaded.Count == 0)
+                return false;
+            found = Assert.Single(loaded);
             return condition(found.GetProperty("slots_busy").GetInt32(), found.GetProperty("queued").GetInt32());
         }, what, TimeSpan.FromSeconds(20));
         return found;

@@ -20,6 +20,16 @@ public static class BenchCli
                 Console.WriteLine(Nexa.Tests.Fixtures.TinyModels.WriteChatModel(args[1],
                     embeddingLength: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : Nexa.Tests.Fixtures.TinyModels.DefaultEmbeddingLength));
                 return 0;
+            case "tiny-vlm" when args.Length > 1:
+                // A folder `nexa pull me/tiny-vlm --local-path <dir>` imports as a vision model (GGUF + mmproj).
+                Directory.CreateDirectory(args[1]);
+                Console.WriteLine(Nexa.Tests.Fixtures.TinyModels.WriteChatModel(Path.Combine(args[1], "tiny-vlm-Q8_0.gguf")));
+                Console.WriteLine(Nexa.Tests.Fixtures.TinyVisionProjector.Write(Path.Combine(args[1], "mmproj-tiny-vlm-F32.gguf")));
+                return 0;
+            case "tiny-sd" when args.Length > 1:
+                foreach (var file in Nexa.Tests.Fixtures.Onnx.TinyOnnxPipelines.WriteSdxlTurbo(args[1]))
+                    Console.WriteLine(Path.Combine(args[1], file));
+                return 0;
             case "hub":
                 return await DemoHub.RunAsync(args.Skip(1).ToArray());
             default:
@@ -37,6 +47,8 @@ public static class BenchCli
                       embed  embeddings/s through nexa serve, 256 short inputs on a MiniLM-sized BERT: one request vs one per input
                              --runs 3  --threads 2
                       tiny-model <file.gguf> [embedding]   write the tests' tiny chat model (random weights: gibberish, but real llama.cpp)
+                      tiny-vlm <dir>   the tiny chat model with a tiny LLaVA-style projector (mmproj) beside it: a vision model
+                      tiny-sd <dir>    a tiny SDXL-Turbo-shaped ONNX pipeline in the Optimum layout (random weights: noise, but real ONNX Runtime)
                       hub    a fake Hugging Face hub on 127.0.0.1 for trying `nexa pull` offline:
                              hub <org/repo>=<file.gguf>... [--big-mb N] [--rate-mb N]; then HF_ENDPOINT=<printed url> nexa pull <org/repo>
                     """);

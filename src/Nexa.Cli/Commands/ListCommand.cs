@@ -50,11 +50,27 @@ internal static class ListCommand
         return command;
     }
 
+    // An image pipeline's model file is its model_index.json: its diffusers class (StableDiffusionXLPipeline…).
+    private static string PipelineClass(string modelIndex)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(modelIndex));
+            return json.RootElement.TryGetProperty("_class_name", out var name) && name.GetString() is { } text ? text : "?";
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return "unreadable";
+        }
+    }
+
     // The GGUF header of the quant a request without one would load: architecture and training context.
     private static (string Arch, string Context) ReadHeader(StoredModel model)
     {
         if (model.ChooseQuant(null) is not { } quant)
             return ("?", "?");
+        if (model.Manifest.ModelType == ModelTypes.ImageGen)
+            return (PipelineClass(model.ModelPath(quant)), "-");
         try
         {
             var gguf = GgufReader.Read(model.ModelPath(quant));

@@ -119,7 +119,9 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
                 if (_models.Count < options.MaxModels && (budget <= 0 || _models.Values.Sum(m => m.EstimatedBytes) + need <= budget))
                 {
                     var evicted = Task.WhenAll(evictions);
-                    var entry = new ResidentModel(model.Key, model.Start, options.Parallel, need.Value, e => LoadAsync(e, evicted));
+                    // An image pipeline runs one generation at a time (the engine's own lock): one slot, the rest queue.
+                    var slots = model.ModelType == Nexa.Hub.Store.ModelTypes.ImageGen ? 1 : options.Parallel;
+                    var entry = new ResidentModel(model.Key, model.Start, slots, need.Value, e => LoadAsync(e, evicted));
                     Pin(entry);
                     _models[entry.Key] = entry;
                     return entry;

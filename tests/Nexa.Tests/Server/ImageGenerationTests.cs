@@ -34,6 +34,16 @@ public sealed class ImageGenerationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_image_model_has_one_slot_whatever_parallel_says()
+    {
+        await GenerateAsync(Body(extra: "\"size\":\"64x64\""));
+
+        var health = JsonDocument.Parse(await _server.Http.GetStringAsync("/health")).RootElement;
+        var model = health.GetProperty("loaded").EnumerateArray().Single(m => m.GetProperty("type").GetString() == "image_gen");
+        Assert.Equal(1, model.GetProperty("slots").GetInt32());
+    }
+
+    [Fact]
     public async Task The_seed_request_answers_a_url_that_downloads_a_png_of_the_asked_size()
     {
         // The original's documented request, as written.

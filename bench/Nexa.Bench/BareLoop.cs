@@ -93,7 +93,8 @@ internal sealed class BareLoop : IDisposable
 
     /// <summary>
     /// <paramref name="streams"/> sequences of the same prompt, all in each step's one batch (continuous batching at its
-    /// best): returns all streams' generated tokens per second of the whole run.
+    /// best): returns all streams' decoded tokens per second of the decode steps (the prompts' prefill and first
+    /// tokens left out, as the server's figure leaves them out).
     /// </summary>
     public static double Concurrent(LLamaContext context, LLamaToken[] prompt, int streams, int maxTokens)
     {
@@ -111,6 +112,7 @@ internal sealed class BareLoop : IDisposable
             tokens[s] = Argmax(context, logits[s]);
         }
 
+        clock.Restart();
         for (var step = 1; step < maxTokens; step++)
         {
             batch.Clear();
@@ -121,7 +123,7 @@ internal sealed class BareLoop : IDisposable
                 tokens[s] = Argmax(context, logits[s]);
         }
 
-        return streams * maxTokens / clock.Elapsed.TotalSeconds;
+        return streams * (maxTokens - 1) / clock.Elapsed.TotalSeconds;
     }
 
     public void Dispose() => _weights.Dispose();

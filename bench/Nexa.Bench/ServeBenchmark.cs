@@ -189,7 +189,7 @@ internal static class ServeBenchmark
             ($"prefill tok/s, {server.PromptTokens}-token prompt", server.Prefill, bare.Prefill),
             ("time to first token ms, short prompt", server.FirstTokenMs, bare.FirstTokenMs),
         };
-        rows.AddRange(Streams.Select(s => ($"aggregate tok/s, {s} streams x {server.StreamTokens} tok", server.Aggregate[s], bare.Aggregate[s])));
+        rows.AddRange(Streams.Select(s => ($"aggregate decode tok/s, {s} streams x {server.StreamTokens}", server.Aggregate[s], bare.Aggregate[s])));
         rows.AddRange(Enumerable.Range(0, Turns).Select(t =>
             ($"chat turn {t + 1} first token ms ({server.Turns[t].PromptTokens} tok)", server.Turns[t].FirstToken.TotalMilliseconds, bare.Turns[t].FirstToken.TotalMilliseconds)));
         rows.Add(("peak RSS MiB", server.PeakMb, bare.PeakMb));

@@ -34,6 +34,7 @@ internal sealed class ServerWorkload(HttpClient http, string model)
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         TimeSpan? first = null;
         int prompt = 0, completion = 0, cached = 0;
+        double? predictedMs = null;
         var text = new System.Text.StringBuilder();
         while (await reader.ReadLineAsync() is { } line)
         {
@@ -53,9 +54,19 @@ internal sealed class ServerWorkload(HttpClient http, string model)
                 first ??= clock.Elapsed;
                 text.Append(c.GetString());
             }
+
+            if (json.RootElement.TryGetProperty("timings", out var timings) && timings.ValueKind == JsonValueKind.Object)
+                predictedMs = timings.GetProperty("predicted_ms").GetDouble();
         }
 
-        return new Completion(prompt, completion, first ?? clock.Elapsed, clock.Elapsed) { Text = text.ToString(), CachedTokens = cached };
+        // The first token is when the engine produced it: the client's clock less the engine's time generating the
+        // rest (llama-server's timings). The first text can come later than that: the answer filters hold back
+        // leading whitespace and what may begin a stop string or a <think> tag, and this random model sometimes
+        // answers with such pieces for a while.
+        var total = clock.Elapsed;
+        var produced = predictedMs is { } ms ? total - TimeSpan.FromMilliseconds(ms) : total;
+        var firstToken = first is { } seen && seen < produced ? seen : produced;
+        return new Completion(prompt, completion, firstToken, total) { Text = text.ToString(), CachedTokens = cached };
     }
 
     /// <summary>

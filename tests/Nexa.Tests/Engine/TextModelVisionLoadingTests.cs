@@ -74,4 +74,16 @@ public sealed class TextModelVisionLoadingTests : IDisposable
         Assert.Equal(EngineErrorKind.LoadFailed, error.Kind);
         Assert.Contains("absent.gguf", error.Message);
     }
+
+    [Fact]
+    public async Task Projector_without_a_key_clip_requires_fails_the_load_and_the_process_lives()
+    {
+        var chat = TinyModels.WriteChatModel(_dir["chat.gguf"]);
+        var projector = TinyVisionProjector.Write(_dir["bare-mmproj.gguf"], withNormalization: false);
+
+        var error = await Assert.ThrowsAsync<EngineException>(() => TextModel.LoadAsync(chat, projector, TinyTextModel.Options, CancellationToken.None));
+
+        Assert.Equal(EngineErrorKind.LoadFailed, error.Kind);
+        Assert.Contains("image_mean", error.Message);
+    }
 }

@@ -28,7 +28,8 @@ public static class TinyVisionProjector
 
     /// <summary>Writes the projector and returns <paramref name="path"/>.</summary>
     /// <param name="textEmbeddingLength">The text model's width; another value makes an incompatible projector.</param>
-    public static string Write(string path, int seed = 11, int textEmbeddingLength = TinyModels.DefaultEmbeddingLength)
+    /// <param name="withNormalization">False leaves out image_mean and image_std (which clip's loader requires).</param>
+    public static string Write(string path, int seed = 11, int textEmbeddingLength = TinyModels.DefaultEmbeddingLength, bool withNormalization = true)
     {
         var patches = TokensPerImage;
         var positions = patches + 1; // the class token
@@ -49,9 +50,12 @@ public static class TinyVisionProjector
             .AddUInt32("clip.vision.projection_dim", (uint)textEmbeddingLength)
             .AddUInt32("clip.vision.block_count", Blocks)
             .AddUInt32("clip.vision.attention.head_count", Heads)
-            .AddFloat32("clip.vision.attention.layer_norm_epsilon", 1e-5f)
-            .AddFloat32Array("clip.vision.image_mean", [0.5f, 0.5f, 0.5f])
-            .AddFloat32Array("clip.vision.image_std", [0.5f, 0.5f, 0.5f]);
+            .AddFloat32("clip.vision.attention.layer_norm_epsilon", 1e-5f);
+        if (withNormalization)
+        {
+            gguf.AddFloat32Array("clip.vision.image_mean", [0.5f, 0.5f, 0.5f])
+                .AddFloat32Array("clip.vision.image_std", [0.5f, 0.5f, 0.5f]);
+        }
 
         gguf.AddTensor("v.patch_embd.weight", [PatchSize, PatchSize, 3, Width], GgmlType.F32, Matrix(random, PatchSize * PatchSize * 3, Width))
             .AddTensor("v.class_embd", [Width], GgmlType.F32, Weights(random, Width, 0.5f))

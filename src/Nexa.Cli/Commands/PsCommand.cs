@@ -39,7 +39,7 @@ internal static class PsCommand
                     (m.Queued + (m.EngineQueued ?? 0)).ToString(CultureInfo.InvariantCulture),
                     m.CacheTokens is { } cells && m.ContextSize is > 0 ? $"{cells}/{m.ContextSize} tok" : "-",
                     m.ResidentBytes is { } rss ? Bytes.Format(rss) : $"~{Bytes.Format(m.EstimatedBytes)}",
-                    Until(m.UnloadsAt));
+                    Until(m));
             }
             console.Write(table);
             if (health.MemoryBudgetBytes is { } budget)
@@ -70,11 +70,13 @@ internal static class PsCommand
         }
     }
 
-    // "in use" while a request holds the model, "4 minutes from now" while idle, "-" without keep-alive.
-    private static string Until(DateTimeOffset? unloadsAt)
+    // "in use" while requests hold the model, the time left while it idles, "kept" when keep-alive never unloads it.
+    private static string Until(LoadedModelHealth m)
     {
-        if (unloadsAt is not { } at)
-            return "in use / kept";
+        if (m.SlotsBusy > 0 || m.Queued > 0 || m.State == "loading")
+            return "in use";
+        if (m.UnloadsAt is not { } at)
+            return "kept";
         var left = at - DateTimeOffset.UtcNow;
         return left <= TimeSpan.Zero ? "unloading"
             : left.TotalMinutes >= 1 ? $"{(int)left.TotalMinutes} min {left.Seconds} s"

@@ -1,12 +1,6 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using Nexa.Hub;
-using Nexa.Hub.HuggingFace;
-using Nexa.Hub.Pull;
-using Nexa.Hub.Store;
 using Nexa.Runner.Client;
-using Nexa.Server;
 using Nexa.Tests.Fixtures;
 using SkiaSharp;
 
@@ -18,41 +12,20 @@ namespace Nexa.Tests.Integration;
 /// </summary>
 public sealed class ImagesThroughRunnerTests : IAsyncLifetime
 {
-    private const string Model = "stabilityai/sdxl-turbo";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
 
-    private readonly TempDir _dir = new();
-    private FakeHub _hub = null!;
-    private NexaServer _server = null!;
-    private HttpClient _http = null!;
+    private PulledImageServer _images = null!;
 
-    public async Task InitializeAsync()
-    {
-        _hub = await FakeHub.StartAsync();
-        _hub.AddTinyOnnxPipeline(Model, _dir["pipeline"]);
-        var store = new ModelStore(_dir["data"]);
-        using (var http = new HttpClient())
-        {
-            var hub = new HubClient(http, new HubSettings(_hub.Endpoint, null));
-            var puller = new ModelPuller(store, hub, new FileDownloader(http, hub, new DownloadOptions()), NullPullProgress.Instance);
-            await puller.PullAsync(new PullRequest(ModelName.Parse(Model)), CancellationToken.None).WaitAsync(Bound);
-        }
-        _server = await NexaServer.StartAsync(new ServerOptions { DataDir = store.DataDir, Host = "127.0.0.1:0", Threads = 1, Parallel = 1, QueueSize = 0 },
-            new RunnerLauncher(), CancellationToken.None);
-        _http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = Bound };
-    }
+    public async Task InitializeAsync() =>
+        _images = await PulledImageServer.StartAsync((hub, scratch) => hub.AddTinyOnnxPipeline(PulledImageServer.Model, scratch), new RunnerLauncher(), Bound, threads: 1);
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        await _hub.DisposeAsync();
-        _dir.Dispose();
-    }
+    public async Task DisposeAsync() => await _images.DisposeAsync();
+
+    private HttpClient Http => _images.Http;
 
     private async Task<JsonElement> GenerateAsync(string json, CancellationToken ct = default)
     {
-        using var response = await _http.PostAsync("/v1/images/generations", new StringContent(json, Encoding.UTF8, "application/json"), ct);
+        using var response = await _images.PostAsync(json, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
@@ -68,8 +41,8 @@ public sealed class ImagesThroughRunnerTests : IAsyncLifetime
             """);
 
         var url = reply.GetProperty("data")[0].GetProperty("url").GetString()!;
-        Assert.StartsWith(_server.BaseAddress.ToString(), url);
-        using var bitmap = SKBitmap.Decode(await _http.GetByteArrayAsync(url));
+        Assert.StartsWith(_images.Server.BaseAddress.ToString(), url);
+        using var bitmap = SKBitmap.Decode(await Http.GetByteArrayAsync(url));
         Assert.Equal((512, 512), (bitmap.Width, bitmap.Height));
     }
 
@@ -110,8 +83,7 @@ public sealed class ImagesThroughRunnerTests : IAsyncLifetime
         HttpStatusCode status = 0;
         for (var attempt = 0; attempt < 100 && status != HttpStatusCode.OK; attempt++)
         {
-            using var next = await _http.PostAsync("/v1/images/generations",
-                new StringContent("""{"model": "stabilityai/sdxl-turbo", "prompt": "a dog", "size": "64x64", "response_format": "b64_json"}""", Encoding.UTF8, "application/json"));
+            using var next = await _images.PostAsync("""{"model": "stabilityai/sdxl-turbo", "prompt": "a dog", "size": "64x64", "response_format": "b64_json"}""");
             status = next.StatusCode;
             if (status != HttpStatusCode.OK)
                 await Task.Delay(100);

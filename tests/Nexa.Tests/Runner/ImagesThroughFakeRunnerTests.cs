@@ -1,13 +1,8 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using Nexa.Hub;
-using Nexa.Hub.HuggingFace;
-using Nexa.Hub.Pull;
-using Nexa.Hub.Store;
 using Nexa.Runner.Client;
-using Nexa.Server;
 using Nexa.Tests.Fixtures;
+using Nexa.Tests.Integration;
 using SkiaSharp;
 
 namespace Nexa.Tests.Runner;
@@ -18,40 +13,19 @@ namespace Nexa.Tests.Runner;
 /// </summary>
 public sealed class ImagesThroughFakeRunnerTests : IAsyncLifetime
 {
-    private const string Model = "stabilityai/sdxl-turbo";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
-    private readonly TempDir _dir = new();
-    private FakeHub _hub = null!;
-    private NexaServer _server = null!;
-    private HttpClient _http = null!;
+    private PulledImageServer _images = null!;
 
-    public async Task InitializeAsync()
-    {
-        _hub = await FakeHub.StartAsync();
-        _hub.AddImagePipeline(Model);
-        var store = new ModelStore(_dir["data"]);
-        using (var http = new HttpClient())
-        {
-            var hub = new HubClient(http, new HubSettings(_hub.Endpoint, null));
-            var puller = new ModelPuller(store, hub, new FileDownloader(http, hub, new DownloadOptions()), NullPullProgress.Instance);
-            await puller.PullAsync(new PullRequest(ModelName.Parse(Model)), CancellationToken.None).WaitAsync(Bound);
-        }
-        var launcher = new RunnerLauncher(new RunnerLauncherOptions { ExtraArguments = ["--fake-engine"], LoadTimeout = Bound });
-        _server = await NexaServer.StartAsync(new ServerOptions { DataDir = store.DataDir, Host = "127.0.0.1:0", Parallel = 1, QueueSize = 0 }, launcher, CancellationToken.None);
-        _http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = Bound };
-    }
+    public async Task InitializeAsync() =>
+        _images = await PulledImageServer.StartAsync((hub, _) => hub.AddImagePipeline(PulledImageServer.Model),
+            new RunnerLauncher(new RunnerLauncherOptions { ExtraArguments = ["--fake-engine"], LoadTimeout = Bound }), Bound);
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        await _hub.DisposeAsync();
-        _dir.Dispose();
-    }
+    public async Task DisposeAsync() => await _images.DisposeAsync();
 
-    private Task<HttpResponseMessage> PostAsync(string json, CancellationToken ct = default) =>
-        _http.PostAsync("/v1/images/generations", new StringContent(json, Encoding.UTF8, "application/json"), ct);
+    private HttpClient Http => _images.Http;
+
+    private Task<HttpResponseMessage> PostAsync(string json, CancellationToken ct = default) => _images.PostAsync(json, ct);
 
     [Fact]
     public async Task The_seed_request_answers_a_url_to_a_png_made_in_the_runner()
@@ -63,7 +37,7 @@ public sealed class ImagesThroughFakeRunnerTests : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
         var url = JsonDocument.Parse(text).RootElement.GetProperty("data")[0].GetProperty("url").GetString()!;
-        using var bitmap = SKBitmap.Decode(await _http.GetByteArrayAsync(url));
+        using var bitmap = SKBitmap.Decode(await Http.GetByteArrayAsync(url));
         Assert.Equal((512, 512), (bitmap.Width, bitmap.Height));
     }
 

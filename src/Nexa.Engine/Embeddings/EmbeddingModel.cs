@@ -113,14 +113,14 @@ public sealed class EmbeddingModel : ILoadedModel
         ct.ThrowIfCancellationRequested();
         if (Embedding.Kind != EmbeddingModelKind.Embedder)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"{Name} is a reranker: it scores documents and cannot embed", "model_not_supported", "model");
+            throw EngineException.ModelCannot(Name, "create embeddings", "it is a reranker (it scores documents)");
         }
 
         var dimensions = request.Dimensions ?? Embedding.Dimensions;
         if (dimensions < 1 || dimensions > Embedding.Dimensions)
         {
             throw new EngineException(EngineErrorKind.InvalidRequest,
-                $"dimensions must be between 1 and {Embedding.Dimensions} (the model's vector length), not {dimensions}", "invalid_value", "dimensions");
+                $"dimensions must be between 1 and {Embedding.Dimensions} (the model's vector length), not {dimensions}", ErrorCodes.InvalidValue, "dimensions");
         }
 
         var inputs = request.Inputs ?? [];
@@ -145,12 +145,12 @@ public sealed class EmbeddingModel : ILoadedModel
         ct.ThrowIfCancellationRequested();
         if (Embedding.Kind != EmbeddingModelKind.Reranker)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"{Name} is an embedding model, not a reranker: it cannot rerank", "model_not_supported", "model");
+            throw EngineException.ModelCannot(Name, "rerank", "it is an embedding model, not a reranker");
         }
 
         if (request.BatchSize is < 1)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"batch_size must be at least 1, not {request.BatchSize}", "invalid_value", "batch_size");
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"batch_size must be at least 1, not {request.BatchSize}", ErrorCodes.InvalidValue, "batch_size");
         }
 
         var documents = request.Documents ?? [];
@@ -170,7 +170,7 @@ public sealed class EmbeddingModel : ILoadedModel
 
     /// <summary>An embedding model cannot chat; the server routes chats elsewhere, so this is a last line of defence.</summary>
     public IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, CancellationToken ct) =>
-        throw new EngineException(EngineErrorKind.InvalidRequest, $"{Name} is an embedding model and cannot chat", "model_not_supported", "model");
+        throw EngineException.ModelCannot(Name, "chat", "it is an embedding model");
 
     public async ValueTask DisposeAsync()
     {

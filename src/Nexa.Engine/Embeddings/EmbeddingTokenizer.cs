@@ -203,7 +203,7 @@ internal sealed class EmbeddingTokenizer
 
     private static int? Id(LLamaToken? token) => token is { } t ? (int)t : null;
 
-    private static EngineException Invalid(string message, string param) => new(EngineErrorKind.InvalidRequest, message, "invalid_value", param);
+    private static EngineException Invalid(string message, string param) => new(EngineErrorKind.InvalidRequest, message, ErrorCodes.InvalidValue, param);
 
-    private static EngineException TooLong(string message, string param) => new(EngineErrorKind.InvalidRequest, message, "context_length_exceeded", param);
+    private static EngineException TooLong(string message, string param) => new(EngineErrorKind.InvalidRequest, message, ErrorCodes.ContextLengthExceeded, param);
 }

@@ -43,7 +43,7 @@ public abstract class DiffusionScheduler
         ArgumentNullException.ThrowIfNull(config);
         if (steps < 1 || steps > config.TrainTimesteps)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"steps must be between 1 and {config.TrainTimesteps}", "invalid_value", "steps");
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"steps must be between 1 and {config.TrainTimesteps}", ErrorCodes.InvalidValue, "steps");
         }
 
         return SchedulerKind(config.ClassName) switch

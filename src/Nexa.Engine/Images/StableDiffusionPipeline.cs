@@ -62,7 +62,7 @@ public sealed class StableDiffusionPipeline : ILoadedModel
     }
 
     public IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, CancellationToken ct) =>
-        throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot chat: it is an image generation model", "model_not_supported", "model");
+        throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "chat", "it is an image generation model");
 
     public async Task<ImageGenerationResult> GenerateImagesAsync(ImageGenerationRequest request, IProgress<ImageGenerationProgress>? progress, CancellationToken ct)
     {
@@ -135,30 +135,30 @@ public sealed class StableDiffusionPipeline : ILoadedModel
         {
             if (value % 64 != 0 || value < info.MinSize || value > info.MaxSize)
             {
-                throw new EngineException(EngineErrorKind.InvalidRequest, $"{name} {value} must be a multiple of 64 between {info.MinSize} and {info.MaxSize}", "invalid_value", "size");
+                throw new EngineException(EngineErrorKind.InvalidRequest, $"{name} {value} must be a multiple of 64 between {info.MinSize} and {info.MaxSize}", ErrorCodes.InvalidValue, "size");
             }
         }
 
         if (_denoiser.StaticLatentSize is { } fixedSize && (request.Width != fixedSize.Width * 8 || request.Height != fixedSize.Height * 8))
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"this pipeline makes {fixedSize.Width * 8}x{fixedSize.Height * 8} images only", "invalid_value", "size");
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"this pipeline makes {fixedSize.Width * 8}x{fixedSize.Height * 8} images only", ErrorCodes.InvalidValue, "size");
         }
 
         if (request.Count is < 1 or > MaxImages)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"n must be between 1 and {MaxImages}", "invalid_value", "n");
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"n must be between 1 and {MaxImages}", ErrorCodes.InvalidValue, "n");
         }
 
         var steps = request.Steps ?? info.DefaultSteps;
         if (steps < 1 || steps > Math.Min(MaxSteps, _folder.Scheduler.TrainTimesteps))
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"steps must be between 1 and {Math.Min(MaxSteps, _folder.Scheduler.TrainTimesteps)}", "invalid_value", "steps");
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"steps must be between 1 and {Math.Min(MaxSteps, _folder.Scheduler.TrainTimesteps)}", ErrorCodes.InvalidValue, "steps");
         }
 
         double guidance = request.GuidanceScale ?? info.DefaultGuidanceScale;
         if (!double.IsFinite(guidance) || guidance < 0 || guidance > 50)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, "guidance_scale must be between 0 and 50", "invalid_value", "guidance_scale");
+            throw new EngineException(EngineErrorKind.InvalidRequest, "guidance_scale must be between 0 and 50", ErrorCodes.InvalidValue, "guidance_scale");
         }
 
         return new Settings(steps, guidance, request.Seed ?? (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue));

@@ -139,7 +139,7 @@ internal sealed class ChatPromptBuilder
             {
                 throw new EngineException(EngineErrorKind.InvalidRequest,
                     $"messages[{i}] has an image, but this model cannot see images: it has no vision projector (mmproj) loaded",
-                    "model_not_supported", "messages");
+                    ErrorCodes.ModelNotSupported, "messages");
             }
 
             var length = messages[i].Content?.Length ?? 0;

@@ -304,7 +304,7 @@ internal sealed class ChatScheduler
         youngest.Abort(new EngineException(EngineErrorKind.Internal,
             $"the model's KV cache ({_context.ContextSize} tokens, shared by {_slots.Length} parallel requests) is full: " +
             "this request was ended to let the others finish; retry it, or load the model with a larger context or fewer parallel slots",
-            code: "kv_cache_full"), handle, forget: true);
+            code: ErrorCodes.KvCacheFull), handle, forget: true);
     }
 
     private void ShutDown(Exception? failure)

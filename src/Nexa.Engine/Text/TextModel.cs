@@ -219,7 +219,7 @@ public sealed class TextModel : ILoadedModel
             throw new EngineException(EngineErrorKind.InvalidRequest,
                 $"the prompt has {prompt.Tokens.Length} tokens, {holds} (and needs room for one more): " +
                 "shorten the messages or load the model with a larger context",
-                code: "context_length_exceeded", param: "messages");
+                code: ErrorCodes.ContextLengthExceeded, param: "messages");
         }
 
         var maxTokens = Math.Min(request.MaxTokens ?? int.MaxValue, room);

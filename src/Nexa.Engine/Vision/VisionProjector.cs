@@ -89,7 +89,7 @@ internal sealed class VisionProjector : IDisposable
         var mark = NativeLogging.Mark();
         using var bitmap = SafeMtmdEmbed.FromMediaBuffer(_mtmd.NativeHandle, image.Data)
             ?? throw new EngineException(EngineErrorKind.InvalidRequest,
-                $"{where} could not be decoded as an image: {NativeLogging.ReasonSince(mark, maxLines: 2)}", "invalid_image", "messages");
+                $"{where} could not be decoded as an image: {NativeLogging.ReasonSince(mark, maxLines: 2)}", ErrorCodes.InvalidImage, "messages");
 
         // Only the marker is tokenized here, with special tokens on: it is our text, never the user's, and the
         // tokens mtmd wraps around an image for this model are special ones.
@@ -99,7 +99,7 @@ internal sealed class VisionProjector : IDisposable
             chunks?.Dispose();
             throw new EngineException(EngineErrorKind.InvalidRequest,
                 $"{where} could not be prepared for the vision projector (mtmd error {status}): {NativeLogging.ReasonSince(mark, maxLines: 2)}",
-                "invalid_image", "messages");
+                ErrorCodes.InvalidImage, "messages");
         }
 
         try
@@ -147,7 +147,7 @@ internal sealed class VisionProjector : IDisposable
                     break;
                 default:
                     throw new EngineException(EngineErrorKind.InvalidRequest,
-                        $"{where} became more than one image chunk ({chunk.Type}): not supported yet", "model_not_supported", "messages");
+                        $"{where} became more than one image chunk ({chunk.Type}): not supported yet", ErrorCodes.ModelNotSupported, "messages");
             }
         }
 

@@ -4,6 +4,7 @@ using Nexa.Hub.Store;
 using Nexa.Protocol.Models;
 using Nexa.Runner;
 using Nexa.Server.Errors;
+using Nexa.Server.Pipeline;
 
 namespace Nexa.Server.Catalog;
 
@@ -28,44 +29,32 @@ internal sealed class ModelCatalog(ModelStore store, ServerOptions options)
         return new ResolvedModel(stored, quant, start);
     }
 
-    // The one place request kinds meet model types: chat takes llm and vlm models (and types we do not know, as
-    // the original's older manifests may carry), embeddings take embedders, rerank takes rerankers.
-
     /// <summary>
-    /// Refuses models that cannot chat (embedders, rerankers, image generators…) and images for models without a
-    /// vision projector; <paramref name="firstImageParam"/> is the first image part's place, null when there is none.
+    /// The one place request kinds meet model types: chat takes llm and vlm models (and types we do not know, as the
+    /// original's older manifests may carry) and, with images, only a model with a vision projector; embeddings take
+    /// embedders, rerank takes rerankers, image generation takes image_gen pipelines.
     /// </summary>
-    public static void EnsureCanChat(ResolvedModel model, string requested, string? firstImageParam)
+    public static void EnsureCan(ResolvedModel model, string requested, ModelNeed need)
     {
-        if (model.ModelType is ModelTypes.Embedder or ModelTypes.Reranker or ModelTypes.ImageGen or ModelTypes.Asr or ModelTypes.Tts)
-            throw Cannot(model, requested, "chat", "/v1/chat/completions needs an llm or vlm model");
-        // The projector file, not the manifest's type, decides: the runner loads it whenever it is there.
-        if (firstImageParam is not null && model.Stored.MMProjPath is null)
-            throw new ApiException(ErrorTable.ModelCannotSeeImages(requested, firstImageParam));
+        switch (need.Task)
+        {
+            case ModelTask.Chat:
+                if (model.ModelType is ModelTypes.Embedder or ModelTypes.Reranker or ModelTypes.ImageGen or ModelTypes.Asr or ModelTypes.Tts)
+                    throw Cannot(model, requested, "chat", "/v1/chat/completions needs an llm or vlm model");
+                // The projector file, not the manifest's type, decides: the runner loads it whenever it is there.
+                if (need.FirstImageParam is { } param && model.Stored.MMProjPath is null)
+                    throw new ApiException(ErrorTable.ModelCannotSeeImages(requested, param));
+                break;
+            case ModelTask.Embeddings when model.ModelType != ModelTypes.Embedder:
+                throw Cannot(model, requested, "create embeddings", $"/v1/embeddings needs an {ModelTypes.Embedder} model");
+            case ModelTask.Rerank when model.ModelType != ModelTypes.Reranker:
+                throw Cannot(model, requested, "rerank", $"reranking needs a {ModelTypes.Reranker} model");
+            case ModelTask.ImageGeneration when model.ModelType != ModelTypes.ImageGen:
+                throw Cannot(model, requested, "generate images", $"/v1/images/generations needs an {ModelTypes.ImageGen} model");
+        }
     }
 
-    /// <summary><c>/v1/embeddings</c> needs an embedder.</summary>
-    public static void EnsureCanEmbed(ResolvedModel model, string requested)
-    {
-        if (model.ModelType != ModelTypes.Embedder)
-            throw Cannot(model, requested, "create embeddings", $"/v1/embeddings needs an {ModelTypes.Embedder} model");
-    }
-
-    /// <summary><c>/v1/reranking</c> and <c>/v1/rerank</c> need a reranker.</summary>
-    public static void EnsureCanRerank(ResolvedModel model, string requested)
-    {
-        if (model.ModelType != ModelTypes.Reranker)
-            throw Cannot(model, requested, "rerank", $"reranking needs a {ModelTypes.Reranker} model");
-    }
-
-    /// <summary><c>/v1/images/generations</c> needs an image generation pipeline.</summary>
-    public static void EnsureCanGenerateImages(ResolvedModel model, string requested)
-    {
-        if (model.ModelType != ModelTypes.ImageGen)
-            throw Cannot(model, requested, "generate images", $"/v1/images/generations needs an {ModelTypes.ImageGen} model");
-    }
-
-    private static ApiException Cannot(ResolvedModel model, string requested, string what, string hint)
+    private static EngineException Cannot(ResolvedModel model, string requested, string what, string hint)
     {
         var kind = model.ModelType switch
         {
@@ -78,7 +67,7 @@ internal sealed class ModelCatalog(ModelStore store, ServerOptions options)
             ModelTypes.Tts => "a speech synthesis model",
             _ => "a model",
         };
-        return new ApiException(ErrorTable.ModelCannot($"model '{requested}' is {kind} (type '{model.ModelType}') and cannot {what}; {hint}"));
+        return EngineException.ModelCannot(requested, what, $"it is {kind} (type '{model.ModelType}'); {hint}");
     }
 
     public IReadOnlyList<ModelCard> List() => [.. store.List().Select(m => Card(m, m.Name.Id))];

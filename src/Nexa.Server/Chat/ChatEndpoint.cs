@@ -1,50 +1,32 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Nexa.Protocol;
-using Nexa.Server.Catalog;
-using Nexa.Server.Http;
-using Nexa.Server.Residency;
+using Nexa.Server.Pipeline;
 using Nexa.Server.Vision;
 
 namespace Nexa.Server.Chat;
 
 /// <summary>
-/// <c>POST /v1/chat/completions</c>: parse and check the body, resolve the model, hold it loaded, generate, answer
-/// as one JSON object or as server-sent events. The <c>Nexa-KeepCache</c> header is accepted and has no effect:
-/// the engine reuses cached prompt prefixes for every request.
+/// <c>POST /v1/chat/completions</c>: generate with a chat model, answer as one JSON object or as server-sent events.
+/// The <c>Nexa-KeepCache</c> header is accepted and has no effect: the engine reuses cached prompt prefixes for every
+/// request.
 /// </summary>
-internal sealed class ChatEndpoint(
-    ModelCatalog catalog, ModelResidency residency, ImageResolver images, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ChatEndpoint> log)
+internal sealed class ChatEndpoint(ModelPipeline pipeline, ImageResolver images, TimeProvider time, ILogger<ChatEndpoint> log)
 {
-    public async Task HandleAsync(HttpContext http)
-    {
-        var body = await RequestBody.ReadAsync(http, ProtocolJsonContext.Wire.ChatCompletionRequest);
-        var job = ChatRequestMapper.Map(body);
-        var model = catalog.Resolve(job.Model);
-        ModelCatalog.EnsureCanChat(model, job.Model, job.Images.FirstOrDefault()?.Param);
-
-        // A client that goes away, or a server that stops, ends the generation at once.
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
-        var ct = cancel.Token;
-
-        // Images are fetched and decoded before the model is leased: a slow URL must not hold a slot others wait for.
-        if (job.HasImages)
-            job = job with { Request = await images.AttachAsync(job, ct) };
-
-        if (job.IsWarmUp)
+    public Task HandleAsync(HttpContext http) =>
+        pipeline.RunAsync(http, ProtocolJsonContext.Wire.ChatCompletionRequest, ChatRequestMapper.Map, async call =>
         {
-            await residency.WarmUpAsync(model, ct);
-            await JsonReply.WriteNullAsync(http);
-            return;
-        }
+            var job = call.Job;
+            // Images are fetched and decoded before the model is leased: a slow URL must not hold a slot others wait for.
+            if (job.HasImages)
+                job = job with { Request = await images.AttachAsync(job, call.Ct) };
 
-        await using var lease = await residency.AcquireAsync(model, forGeneration: true, ct);
-        var events = lease.GenerateAsync(job.Request, ct);
-        var ids = CompletionIds.New(time);
-        if (job.Stream)
-            await ChatStreamWriter.WriteAsync(http, job, events, ids, log, ct);
-        else
-            await ChatCompletionWriter.WriteAsync(http, job, events, ids, ct);
-    }
+            await using var lease = await call.LeaseAsync();
+            var events = lease.GenerateAsync(job.Request, call.Ct);
+            var ids = CompletionIds.New(time);
+            if (job.Stream)
+                await ChatStreamWriter.WriteAsync(http, job, events, ids, log, call.Ct);
+            else
+                await ChatCompletionWriter.WriteAsync(http, job, events, ids, call.Ct);
+        });
 }

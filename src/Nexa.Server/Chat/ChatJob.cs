@@ -1,10 +1,11 @@
 using Nexa.Engine.Text;
 using Nexa.Engine.Vision;
+using Nexa.Server.Pipeline;
 
 namespace Nexa.Server.Chat;
 
 /// <summary>A validated chat request: the engine's job plus what only the HTTP side needs.</summary>
-internal sealed record ChatJob
+internal sealed record ChatJob : IModelJob
 {
     /// <summary>The model string as the client wrote it (echoed back in every response).</summary>
     public required string Model { get; init; }
@@ -20,6 +21,8 @@ internal sealed record ChatJob
     public int ImageMaxLength { get; init; } = ImagePreparer.DefaultMaxLength;
 
     public bool HasImages => Images.Count > 0;
+
+    public ModelNeed Need => new(ModelTask.Chat, Images.FirstOrDefault()?.Param);
 
     /// <summary>No user or assistant message: the original's warm-up, which loads the model and answers <c>null</c>.</summary>
     public bool IsWarmUp { get; init; }

@@ -1,10 +1,13 @@
 using Nexa.Engine.Embeddings;
+using Nexa.Server.Pipeline;
 
 namespace Nexa.Server.Embeddings;
 
 /// <summary>A validated embeddings request: the engine's job plus what only the HTTP side needs.</summary>
-internal sealed record EmbeddingJob
+internal sealed record EmbeddingJob : IModelJob
 {
+    public ModelNeed Need { get; } = new(ModelTask.Embeddings);
+
     /// <summary>The model string as the client wrote it (echoed back in the response).</summary>
     public required string Model { get; init; }
 

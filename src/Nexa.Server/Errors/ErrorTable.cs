@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Nexa.Engine;
 using Nexa.Engine.Text;
 using Nexa.Engine.Vision;
 using Nexa.Protocol;
@@ -16,94 +17,90 @@ internal static class ErrorTable
     public const string ServerErrorType = "server_error";
 
     public static ApiError MalformedJson(string detail) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"could not parse the JSON body: {detail}");
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"could not parse the JSON body: {detail}", null, ErrorCodes.InvalidJson);
 
     public static ApiError MissingParameter(string param) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"missing required parameter: '{param}'", param, "missing_required_parameter");
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"missing required parameter: '{param}'", param, ErrorCodes.MissingParameter);
 
     public static ApiError WrongType(string param, string expected) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid type for '{param}': expected {expected}", param, "invalid_type");
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid type for '{param}': expected {expected}", param, ErrorCodes.InvalidType);
 
     public static ApiError InvalidValue(string param, string rule) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {rule}", param, "invalid_value");
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {rule}", param, ErrorCodes.InvalidValue);
 
     /// <summary>An empty string (or token list) where text is needed: an input to embed, a query to rank against.</summary>
     public static ApiError EmptyText(string param) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': must not be empty", param, "invalid_value");
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': must not be empty", param, ErrorCodes.InvalidValue);
 
     /// <summary>More inputs or documents than one request may carry (refused before anything is loaded).</summary>
     public static ApiError TooManyItems(string param, int count, int max) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {count} items; at most {max} per request", param, "invalid_value");
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {count} items; at most {max} per request", param, ErrorCodes.InvalidValue);
 
     /// <summary><c>/v1/reranking</c> with a query but no documents, or documents but no query (neither is the warm-up).</summary>
     public static ApiError RerankHalfEmpty(string missing) =>
         new(StatusCodes.Status400BadRequest, InvalidRequestType,
-            $"'{missing}' is empty: send both query and documents (or neither, to load the model)", missing, "invalid_value");
+            $"'{missing}' is empty: send both query and documents (or neither, to load the model)", missing, ErrorCodes.InvalidValue);
 
     /// <summary>A feature we will have but do not yet: refused, never silently ignored.</summary>
     public static ApiError NotSupportedYet(string param, string what) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"not supported yet: {what}", param, "unsupported_parameter");
-
-    /// <summary>The model exists but cannot do what was asked (an embedder asked to chat, an llm asked to embed, a text model shown an image).</summary>
-    public static ApiError ModelCannot(string message) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, message, "model", "unsupported_model");
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"not supported yet: {what}", param, ErrorCodes.UnsupportedParameter);
 
     /// <summary>Image parts sent to a model without a vision projector; the param names the first image part.</summary>
     public static ApiError ModelCannotSeeImages(string requested, string param) =>
         new(StatusCodes.Status400BadRequest, InvalidRequestType,
-            $"model '{requested}' cannot see images: it has no vision projector (mmproj); use a vision model (vlm) or send text only", param, "model_not_supported");
+            $"model '{requested}' cannot see images: it has no vision projector (mmproj); use a vision model (vlm) or send text only", param, ErrorCodes.ModelNotSupported);
 
     /// <summary>An image's bytes that cannot be used: no image, a format we do not take, too many bytes or pixels.</summary>
     public static ApiError BadImage(string param, ImageErrorKind kind, string message) =>
         new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, kind switch
         {
-            ImageErrorKind.UnsupportedFormat => "unsupported_image_format",
-            ImageErrorKind.TooLarge => "image_too_large",
-            _ => "invalid_image",
+            ImageErrorKind.UnsupportedFormat => ErrorCodes.UnsupportedImageFormat,
+            ImageErrorKind.TooLarge => ErrorCodes.ImageTooLarge,
+            _ => ErrorCodes.InvalidImage,
         });
 
     /// <summary>An image URL of a form we do not take: another scheme, a data URI that is not base64 or not an image.</summary>
     public static ApiError BadImageUrl(string param, string message) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, "invalid_image_url");
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, ErrorCodes.InvalidImageUrl);
 
     /// <summary>A remote image that did not arrive: no such host, refused, timed out, an HTTP error, too many redirects.</summary>
     public static ApiError ImageFetchFailed(string param, string message) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, "image_fetch_failed");
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, ErrorCodes.ImageFetchFailed);
 
     public static ApiError ImageFileNotFound(string param, string message) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, "image_not_found");
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, ErrorCodes.ImageNotFound);
 
     /// <summary>A path on the server, from a server that listens on the network without --allow-local-files.</summary>
     public static ApiError LocalFilesForbidden(string param) =>
         new(StatusCodes.Status403Forbidden, InvalidRequestType,
             $"'{param}' is a file path on the server, and this server listens on the network: it reads no local files for clients. "
             + "Send the image as a data:image/…;base64, URI or an http(s) URL, or start the server with --allow-local-files",
-            param, "local_files_forbidden");
+            param, ErrorCodes.LocalFilesForbidden);
 
     /// <summary>A URL that resolves to loopback or a private network, from a server that listens on the network without --allow-private-urls.</summary>
     public static ApiError PrivateUrlForbidden(string param, string message) =>
-        new(StatusCodes.Status403Forbidden, InvalidRequestType, $"invalid '{param}': {message}", param, "private_url_forbidden");
+        new(StatusCodes.Status403Forbidden, InvalidRequestType, $"invalid '{param}': {message}", param, ErrorCodes.PrivateUrlForbidden);
 
     public static ApiError ModelNotFound(string message) =>
-        new(StatusCodes.Status404NotFound, InvalidRequestType, message, "model", "model_not_found");
+        new(StatusCodes.Status404NotFound, InvalidRequestType, message, "model", ErrorCodes.ModelNotFound);
 
     /// <summary>An image URL that expired (<c>--image-ttl</c>) or never existed.</summary>
     public static ApiError ImageNotFound(TimeSpan ttl) =>
         new(StatusCodes.Status404NotFound, InvalidRequestType,
-            $"image not found: it has expired (images are kept {(long)ttl.TotalSeconds} s) or never existed", null, "image_not_found");
+            $"image not found: it has expired (images are kept {(long)ttl.TotalSeconds} s) or never existed", null, ErrorCodes.ImageNotFound);
 
     public static ApiError MissingApiKey() =>
-        new(StatusCodes.Status401Unauthorized, InvalidRequestType, "missing API key: send the header 'Authorization: Bearer <key>'", null, "invalid_api_key");
+        new(StatusCodes.Status401Unauthorized, InvalidRequestType, "missing API key: send the header 'Authorization: Bearer <key>'", null, ErrorCodes.InvalidApiKey);
 
     public static ApiError WrongApiKey() =>
-        new(StatusCodes.Status401Unauthorized, InvalidRequestType, "invalid API key", null, "invalid_api_key");
+        new(StatusCodes.Status401Unauthorized, InvalidRequestType, "invalid API key", null, ErrorCodes.InvalidApiKey);
 
     public static ApiError BodyTooLarge(long? limit) =>
         new(StatusCodes.Status413PayloadTooLarge, InvalidRequestType,
-            limit is { } bytes ? $"request body too large: the limit is {bytes} bytes" : "request body too large", null, "request_too_large");
+            limit is { } bytes ? $"request body too large: the limit is {bytes} bytes" : "request body too large", null, ErrorCodes.RequestTooLarge);
 
     public static ApiError QueueFull(string what) =>
-        new(StatusCodes.Status503ServiceUnavailable, ServerErrorType, $"server busy: {what}; retry shortly", null, "server_busy")
+        new(StatusCodes.Status503ServiceUnavailable, ServerErrorType, $"server busy: {what}; retry shortly", null, ErrorCodes.ServerBusy)
         {
             RetryAfterSeconds = 1,
         };
@@ -112,16 +109,16 @@ internal static class ErrorTable
     public static ApiError OverMemoryBudget(string model, long needBytes, long budgetBytes) =>
         new(StatusCodes.Status503ServiceUnavailable, ServerErrorType,
             $"{model} needs about {needBytes >> 20} MiB (weights + KV cache + runner) but the memory budget is {budgetBytes >> 20} MiB; raise --memory-budget or lower --ctx-size / --parallel",
-            null, "insufficient_memory");
+            null, ErrorCodes.InsufficientMemory);
 
     public static ApiError ShuttingDown() =>
-        new(StatusCodes.Status503ServiceUnavailable, ServerErrorType, "the server is shutting down", null, "server_shutting_down");
+        new(StatusCodes.Status503ServiceUnavailable, ServerErrorType, "the server is shutting down", null, ErrorCodes.ServerShuttingDown);
 
     public static ApiError UnknownRoute(string method, string path) =>
-        new(StatusCodes.Status404NotFound, InvalidRequestType, $"unknown request URL: {method} {path}", null, "unknown_url");
+        new(StatusCodes.Status404NotFound, InvalidRequestType, $"unknown request URL: {method} {path}", null, ErrorCodes.UnknownUrl);
 
     public static ApiError MethodNotAllowed(string method, string path) =>
-        new(StatusCodes.Status405MethodNotAllowed, InvalidRequestType, $"method not allowed: {method} {path}", null, "method_not_allowed");
+        new(StatusCodes.Status405MethodNotAllowed, InvalidRequestType, $"method not allowed: {method} {path}", null, ErrorCodes.MethodNotAllowed);
 
     /// <summary>A status set with no body (by routing or Kestrel): give it a body in OpenAI's shape.</summary>
     public static ApiError ForBareStatus(int status, string method, string path) => status switch
@@ -134,7 +131,7 @@ internal static class ErrorTable
     };
 
     public static ApiError Unexpected() =>
-        new(StatusCodes.Status500InternalServerError, ServerErrorType, "internal server error (details are in the server's log)", null, "internal_error");
+        new(StatusCodes.Status500InternalServerError, ServerErrorType, "internal server error (details are in the server's log)", null, ErrorCodes.InternalError);
 
     /// <summary>Maps anything thrown while serving a request to its answer.</summary>
     public static ApiError From(Exception exception) => exception switch
@@ -153,9 +150,9 @@ internal static class ErrorTable
     private static ApiError FromEngine(EngineException e) => e.Kind switch
     {
         EngineErrorKind.InvalidRequest => new(StatusCodes.Status400BadRequest, InvalidRequestType, e.Message, e.Param, e.Code),
-        EngineErrorKind.LoadFailed => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? "model_load_failed"),
-        EngineErrorKind.Crashed => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? "runner_crashed"),
-        _ => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? "engine_error"),
+        EngineErrorKind.LoadFailed => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? ErrorCodes.ModelLoadFailed),
+        EngineErrorKind.Crashed => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? ErrorCodes.RunnerCrashed),
+        _ => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? ErrorCodes.EngineError),
     };
 
     /// <summary>Writes the error as the whole response (the response must not have started).</summary>

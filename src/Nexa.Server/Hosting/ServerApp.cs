@@ -13,6 +13,7 @@ using Nexa.Server.Embeddings;
 using Nexa.Server.Errors;
 using Nexa.Server.Http;
 using Nexa.Server.Images;
+using Nexa.Server.Pipeline;
 using Nexa.Server.Rerank;
 using Nexa.Server.Residency;
 using Nexa.Server.Vision;
@@ -63,12 +64,13 @@ internal static class ServerApp
         var fetcher = new ImageFetcher(policy);
         app.Lifetime.ApplicationStopped.Register(fetcher.Dispose);
         var imageInputs = new ImageResolver(fetcher, policy);
-        var chat = new ChatEndpoint(catalog, residency, imageInputs, time, app.Lifetime, loggers.CreateLogger<ChatEndpoint>());
-        var embeddings = new EmbeddingsEndpoint(catalog, residency, app.Lifetime);
-        var rerank = new RerankEndpoint(catalog, residency, app.Lifetime);
+        var pipeline = new ModelPipeline(catalog, residency, app.Lifetime);
+        var chat = new ChatEndpoint(pipeline, imageInputs, time, loggers.CreateLogger<ChatEndpoint>());
+        var embeddings = new EmbeddingsEndpoint(pipeline);
+        var rerank = new RerankEndpoint(pipeline);
         var imageFiles = new ImageFiles(options.DataDir, TimeSpan.FromSeconds(options.ImageTtlSeconds), time, loggers.CreateLogger<ImageFiles>());
         app.Lifetime.ApplicationStopped.Register(imageFiles.Dispose);
-        var images = new ImagesEndpoint(catalog, residency, imageFiles, time, app.Lifetime);
+        var images = new ImagesEndpoint(pipeline, imageFiles, time);
 
         app.UseMiddleware<ErrorBoundary>();
         app.UseStatusCodePages(context => ErrorTable.WriteAsync(

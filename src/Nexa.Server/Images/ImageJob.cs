@@ -1,10 +1,13 @@
 using Nexa.Engine.Images;
+using Nexa.Server.Pipeline;
 
 namespace Nexa.Server.Images;
 
 /// <summary>An image request, checked: what to ask the engine and how to answer.</summary>
-internal sealed record ImageJob
+internal sealed record ImageJob : IModelJob
 {
+    public ModelNeed Need { get; } = new(ModelTask.ImageGeneration);
+
     public required string Model { get; init; }
 
     /// <summary>The engine request; its Width and Height are placeholders until <see cref="ImageRequestMapper.Complete"/> has seen the model.</summary>

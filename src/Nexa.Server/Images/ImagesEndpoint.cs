@@ -1,13 +1,11 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
 using Nexa.Engine.Images;
 using Nexa.Engine.Text;
 using Nexa.Protocol;
 using Nexa.Protocol.Images;
-using Nexa.Server.Catalog;
 using Nexa.Server.Errors;
 using Nexa.Server.Http;
-using Nexa.Server.Residency;
+using Nexa.Server.Pipeline;
 
 namespace Nexa.Server.Images;
 
@@ -17,45 +15,33 @@ namespace Nexa.Server.Images;
 /// leaves cancels the generation (the runner stops between steps) and gives the slot back.
 /// <c>GET /v1/images/files/&lt;id&gt;.png</c> serves the URLs' files until they expire.
 /// </summary>
-internal sealed class ImagesEndpoint(ModelCatalog catalog, ModelResidency residency, ImageFiles files, TimeProvider time, IHostApplicationLifetime lifetime)
+internal sealed class ImagesEndpoint(ModelPipeline pipeline, ImageFiles files, TimeProvider time)
 {
-    public async Task HandleAsync(HttpContext http)
-    {
-        var body = await RequestBody.ReadAsync(http, ProtocolJsonContext.Wire.ImagesRequest);
-        var job = ImageRequestMapper.Map(body);
-        var model = catalog.Resolve(job.Model);
-        ModelCatalog.EnsureCanGenerateImages(model, job.Model);
-
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
-        var ct = cancel.Token;
-        if (job.IsWarmUp)
+    public Task HandleAsync(HttpContext http) =>
+        pipeline.RunAsync(http, ProtocolJsonContext.Wire.ImagesRequest, ImageRequestMapper.Map, async call =>
         {
-            await residency.WarmUpAsync(model, ct);
-            await JsonReply.WriteNullAsync(http);
-            return;
-        }
+            var job = call.Job;
+            ImageGenerationResult result;
+            // The slot goes back before the files are written and the (possibly large) answer is sent.
+            await using (var lease = await call.LeaseAsync())
+            {
+                var info = lease.Model.Info.Image
+                    ?? throw new EngineException(EngineErrorKind.Internal, $"the runner for {job.Model} did not say which image sizes it takes");
+                result = await lease.GenerateImagesAsync(ImageRequestMapper.Complete(job, info), progress: null, call.Ct);
+            }
+            if (result.Images.Count != job.Request.Count)
+                throw new EngineException(EngineErrorKind.Internal, $"the engine returned {result.Images.Count} images for n={job.Request.Count}");
 
-        ImageGenerationResult result;
-        // The slot goes back before the files are written and the (possibly large) answer is sent.
-        await using (var lease = await residency.AcquireAsync(model, forGeneration: true, ct))
-        {
-            var info = lease.Model.Info.Image
-                ?? throw new EngineException(EngineErrorKind.Internal, $"the runner for {job.Model} did not say which image sizes it takes");
-            result = await lease.GenerateImagesAsync(ImageRequestMapper.Complete(job, info), progress: null, ct);
-        }
-        if (result.Images.Count != job.Request.Count)
-            throw new EngineException(EngineErrorKind.Internal, $"the engine returned {result.Images.Count} images for n={job.Request.Count}");
-
-        var items = new List<ImageItem>(result.Images.Count);
-        foreach (var image in result.Images)
-        {
-            items.Add(job.AsUrl
-                ? new ImageItem { Url = FileUrl(http, await files.SaveAsync(image.Png, ct)) }
-                : new ImageItem { B64Json = Convert.ToBase64String(image.Png) });
-        }
-        var answer = new ImagesResponse { Created = time.GetUtcNow().ToUnixTimeSeconds(), Data = items };
-        await JsonReply.WriteAsync(http, answer, ProtocolJsonContext.Wire.ImagesResponse);
-    }
+            var items = new List<ImageItem>(result.Images.Count);
+            foreach (var image in result.Images)
+            {
+                items.Add(job.AsUrl
+                    ? new ImageItem { Url = FileUrl(http, await files.SaveAsync(image.Png, call.Ct)) }
+                    : new ImageItem { B64Json = Convert.ToBase64String(image.Png) });
+            }
+            var answer = new ImagesResponse { Created = time.GetUtcNow().ToUnixTimeSeconds(), Data = items };
+            await JsonReply.WriteAsync(http, answer, ProtocolJsonContext.Wire.ImagesResponse);
+        });
 
     public async Task ServeFileAsync(HttpContext http)
     {

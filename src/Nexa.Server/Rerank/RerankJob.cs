@@ -1,10 +1,13 @@
 using Nexa.Engine.Embeddings;
+using Nexa.Server.Pipeline;
 
 namespace Nexa.Server.Rerank;
 
 /// <summary>A validated rerank request (either route): the engine's job plus what only the HTTP side needs.</summary>
-internal sealed record RerankJob
+internal sealed record RerankJob : IModelJob
 {
+    public ModelNeed Need { get; } = new(ModelTask.Rerank);
+
     /// <summary>The model string as the client wrote it.</summary>
     public required string Model { get; init; }
 

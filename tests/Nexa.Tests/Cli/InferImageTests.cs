@@ -7,7 +7,7 @@ using Nexa.Hub.Store;
 using Nexa.Tests.Fixtures;
 using Nexa.Tests.Pull;
 using SkiaSharp;
-using FakeEngine = Nexa.Runner.Fake.FakeChatModel;
+using FakeEngine = Nexa.FakeRunner.FakeChatModel;
 
 namespace Nexa.Tests.Cli;
 

@@ -9,7 +9,7 @@ namespace Nexa.Tests.Runner;
 
 /// <summary>
 /// The whole path but the ONNX engine: `nexa pull` of the pipeline from the fake hub, the real server, a real runner
-/// child process (<c>--fake-engine</c>) started on its model_index.json, the seed's request, the URL, the PNG.
+/// child process (tests/Nexa.FakeRunner) started on its model_index.json, the seed's request, the URL, the PNG.
 /// </summary>
 public sealed class ImagesThroughFakeRunnerTests : IAsyncLifetime
 {
@@ -19,7 +19,7 @@ public sealed class ImagesThroughFakeRunnerTests : IAsyncLifetime
 
     public async Task InitializeAsync() =>
         _images = await PulledImageServer.StartAsync((hub, _) => hub.AddImagePipeline(PulledImageServer.Model),
-            new RunnerLauncher(new RunnerLauncherOptions { ExtraArguments = ["--fake-engine"], LoadTimeout = Bound }), Bound);
+            new RunnerLauncher(new RunnerLauncherOptions { RunnerCommandLine = FakeRunnerCommand.Line, LoadTimeout = Bound }), Bound);
 
     public async Task DisposeAsync() => await _images.DisposeAsync();
 

@@ -6,7 +6,7 @@ using Nexa.Runner.Protos;
 
 namespace Nexa.Tests.Runner;
 
-/// <summary>A <c>nexa runner --fake-engine</c> started by hand, as the launcher would, for tests of the runner's own lifetime.</summary>
+/// <summary>A fake engine's runner (tests/Nexa.FakeRunner) started by hand, as the launcher would, for tests of the runner's own lifetime.</summary>
 internal sealed class RunnerChildProcess : IDisposable
 {
     private readonly StringBuilder _stderr = new();
@@ -38,14 +38,14 @@ internal sealed class RunnerChildProcess : IDisposable
 
     public static RunnerChildProcess Start(string modelPath, string socketPath)
     {
-        var commandLine = RunnerLauncher.DefaultCommandLine();
+        var commandLine = FakeRunnerCommand.Line;
         var startInfo = new ProcessStartInfo(commandLine[0])
         {
             RedirectStandardInput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in commandLine.Skip(1).Concat(["--model", modelPath, "--socket", socketPath, "--fake-engine"]))
+        foreach (var argument in commandLine.Skip(1).Concat(["--model", modelPath, "--socket", socketPath]))
             startInfo.ArgumentList.Add(argument);
         return new RunnerChildProcess(Process.Start(startInfo)!, socketPath);
     }

@@ -2,7 +2,7 @@ using Grpc.Core;
 using Nexa.Engine.Text;
 using Nexa.Runner;
 using Nexa.Runner.Client;
-using Nexa.Runner.Fake;
+using Nexa.FakeRunner;
 using Nexa.Runner.Wire;
 
 namespace Nexa.Tests.Runner;

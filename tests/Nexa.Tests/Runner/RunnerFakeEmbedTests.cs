@@ -3,11 +3,11 @@ using Nexa.Engine.Text;
 using Nexa.Hub.Store;
 using Nexa.Runner;
 using Nexa.Runner.Client;
-using Nexa.Runner.Fake;
+using Nexa.FakeRunner;
 
 namespace Nexa.Tests.Runner;
 
-/// <summary>The fake engine started as an embedder or a reranker (<c>--fake-engine --model-type …</c>), for server tests that need no llama.cpp.</summary>
+/// <summary>The fake engine started as an embedder or a reranker (tests/Nexa.FakeRunner with <c>--model-type …</c>), for server tests that need no llama.cpp.</summary>
 public sealed class RunnerFakeEmbedTests : RunnerTestBase, IAsyncLifetime
 {
     private readonly List<IAsyncDisposable> _runners = [];

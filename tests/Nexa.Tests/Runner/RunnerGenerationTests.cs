@@ -1,5 +1,5 @@
 using Nexa.Engine.Text;
-using Nexa.Runner.Fake;
+using Nexa.FakeRunner;
 using Xunit.Abstractions;
 
 namespace Nexa.Tests.Runner;

@@ -3,7 +3,7 @@ using Nexa.Engine.Text;
 using Nexa.Hub.Store;
 using Nexa.Runner;
 using Nexa.Runner.Client;
-using Nexa.Runner.Fake;
+using Nexa.FakeRunner;
 using SkiaSharp;
 
 namespace Nexa.Tests.Runner;

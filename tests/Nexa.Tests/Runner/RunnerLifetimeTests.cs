@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Nexa.Engine.Text;
-using Nexa.Runner.Fake;
+using Nexa.FakeRunner;
 using Nexa.Runner.Host;
 using Xunit.Abstractions;
 

@@ -5,7 +5,7 @@ using Nexa.Tests.Fixtures;
 
 namespace Nexa.Tests.Runner;
 
-/// <summary>Real runner child processes serving the fake engine (<c>nexa runner --fake-engine</c>), cleaned up after each test.</summary>
+/// <summary>Real runner child processes serving the fake engine (tests/Nexa.FakeRunner), cleaned up after each test.</summary>
 public abstract class RunnerTestBase : IAsyncLifetime
 {
     /// <summary>No step of a runner test may take longer: a hang fails the test instead of the run.</summary>
@@ -15,7 +15,7 @@ public abstract class RunnerTestBase : IAsyncLifetime
 
     protected TempDir Dir { get; } = new();
 
-    protected RunnerLauncher Launcher { get; } = new(new RunnerLauncherOptions { ExtraArguments = ["--fake-engine"], LoadTimeout = Bound });
+    protected RunnerLauncher Launcher { get; } = new(new RunnerLauncherOptions { RunnerCommandLine = FakeRunnerCommand.Line, LoadTimeout = Bound });
 
     /// <summary>A file the fake engine accepts as a model (it only checks the GGUF magic).</summary>
     protected string ModelPath

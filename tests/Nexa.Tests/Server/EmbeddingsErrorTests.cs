@@ -102,7 +102,7 @@ public sealed class EmbeddingsErrorTests : IAsyncLifetime
         using var response = await PostAsync($$"""{"model":"{{model}}","input":"x"}""");
 
         var error = await Wire.ErrorAsync(response, HttpStatusCode.BadRequest);
-        Assert.Equal("unsupported_model", error.Str("code"));
+        Assert.Equal("model_not_supported", error.Str("code"));
         Assert.Equal("model", error.Str("param"));
         Assert.Contains($"'{model}'", error.Str("message"));
         Assert.Contains($"'{type}'", error.Str("message"));

@@ -72,7 +72,7 @@ public sealed class ImageGenerationErrorTests : IAsyncLifetime
         using var response = await _server.PostAsync("/v1/images/generations", $$"""{"model":"{{model}}","prompt":"a cat"}""");
 
         var error = await Wire.ErrorAsync(response, HttpStatusCode.BadRequest);
-        Assert.Equal(("model", "unsupported_model"), (error.Str("param"), error.Str("code")));
+        Assert.Equal(("model", "model_not_supported"), (error.Str("param"), error.Str("code")));
         Assert.Contains("image_gen", error.Str("message"));
         Assert.Empty(_server.Launcher.Models);
     }

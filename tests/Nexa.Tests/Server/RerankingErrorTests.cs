@@ -76,7 +76,7 @@ public sealed class RerankingErrorTests : IAsyncLifetime
         using var response = await _server.PostAsync(route, $$"""{"model":"{{model}}","query":"q","documents":["a"]}""");
 
         var error = await Wire.ErrorAsync(response, HttpStatusCode.BadRequest);
-        Assert.Equal("unsupported_model", error.Str("code"));
+        Assert.Equal("model_not_supported", error.Str("code"));
         Assert.Equal("model", error.Str("param"));
         Assert.Contains($"'{model}'", error.Str("message"));
         Assert.Contains($"'{type}'", error.Str("message"));
@@ -127,7 +127,7 @@ public sealed class RerankingErrorTests : IAsyncLifetime
         using var chat = await _server.PostChatAsync(ServerHarness.ChatBody(model: ServerHarness.Reranker));
 
         var error = await Wire.ErrorAsync(chat, HttpStatusCode.BadRequest);
-        Assert.Equal("unsupported_model", error.Str("code"));
+        Assert.Equal("model_not_supported", error.Str("code"));
         Assert.Contains("'reranker'", error.Str("message"));
         Assert.Contains("cannot chat", error.Str("message"));
     }

@@ -69,7 +69,7 @@ public sealed class WarmUpTests : IAsyncLifetime
         using var response = await _server.PostAsync(route, body);
 
         var error = await Wire.ErrorAsync(response, HttpStatusCode.BadRequest);
-        Assert.Equal("unsupported_model", error.Str("code"));
+        Assert.Equal("model_not_supported", error.Str("code"));
         Assert.Equal(0, _server.Launcher.Launches);
     }
 

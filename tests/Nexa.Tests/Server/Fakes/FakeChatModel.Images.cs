@@ -1,5 +1,5 @@
 using Nexa.Engine.Images;
-using Nexa.Runner.Fake;
+using Nexa.FakeRunner;
 
 namespace Nexa.Tests.Server.Fakes;
 

@@ -26,7 +26,7 @@ public sealed partial class FakeChatModel(FakeLauncher launcher, RunnerStartInfo
     public RunnerStartInfo Start { get; } = start;
     public TextModelInfo Info { get; } = new(start.ModelPath, "llama", start.Options.ContextSize, 2048, 300, true)
     {
-        Image = start.ModelType == ModelTypes.ImageGen ? Nexa.Runner.Fake.FakeImages.Info : null,
+        Image = start.ModelType == ModelTypes.ImageGen ? Nexa.FakeRunner.FakeImages.Info : null,
     };
 
     public bool IsDisposed => Volatile.Read(ref _disposed) == 1;

@@ -138,6 +138,13 @@ public sealed class EngineException(EngineErrorKind kind, string message, string
     public EngineErrorKind Kind { get; } = kind;
     public string? Code { get; } = code;
     public string? Param { get; } = param;
+
+    /// <summary>
+    /// The one way to say that a model cannot do what a request asks (chat with an embedder, embed with a chat model):
+    /// "model 'X' cannot create embeddings: it is a text generation model", a 400 naming <c>model</c>.
+    /// </summary>
+    public static EngineException ModelCannot(string model, string what, string why) =>
+        new(EngineErrorKind.InvalidRequest, $"model '{model}' cannot {what}: {why}", ErrorCodes.ModelNotSupported, "model");
 }
 
 /// <summary>
@@ -160,16 +167,16 @@ public interface ILoadedModel : IAsyncDisposable
 
     /// <summary>One vector per input, in input order (see <see cref="Embeddings.EmbeddingRequest"/>).</summary>
     Task<Embeddings.EmbeddingResult> EmbedAsync(Embeddings.EmbeddingRequest request, CancellationToken ct) =>
-        throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot embed: it is not an embedding model", "model_not_supported", "model");
+        throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "create embeddings", "it is not an embedding model");
 
     /// <summary>One relevance score per document, in document order (see <see cref="Embeddings.RerankRequest"/>).</summary>
     Task<Embeddings.RerankResult> RerankAsync(Embeddings.RerankRequest request, CancellationToken ct) =>
-        throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot rerank: it is not a reranker", "model_not_supported", "model");
+        throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "rerank", "it is not a reranker");
 
     /// <summary>
     /// Generates <see cref="Images.ImageGenerationRequest.Count"/> images (image generation models). Progress is
     /// reported once per denoising step; cancelling the token stops between steps and frees the pipeline.
     /// </summary>
     Task<Images.ImageGenerationResult> GenerateImagesAsync(Images.ImageGenerationRequest request, IProgress<Images.ImageGenerationProgress>? progress, CancellationToken ct) =>
-        throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot generate images: it is not an image generation model", "model_not_supported", "model");
+        throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "generate images", "it is not an image generation model");
 }

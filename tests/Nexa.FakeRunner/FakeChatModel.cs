@@ -2,14 +2,16 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Nexa.Engine;
 using Nexa.Engine.Embeddings;
 using Nexa.Engine.Text;
 using Nexa.Hub.Store;
+using Nexa.Runner;
 
-namespace Nexa.Runner.Fake;
+namespace Nexa.FakeRunner;
 
 /// <summary>
-/// A stand-in engine for tests of the runner and the server (<c>nexa runner --fake-engine</c>): deterministic, no
+/// A stand-in engine for tests of the runner and the server (<c>the test-only fake runner, tests/Nexa.FakeRunner</c>): deterministic, no
 /// native code. Started as an embedder or a reranker it serves only those (<see cref="FakeEmbeddings"/>), as an
 /// image_gen model only image generation (<see cref="FakeImages"/>). It echoes the last user message one word per event, honours MaxTokens, Stop and Parallel (a request
 /// waits for a free slot like a real sequence), and takes magic user messages (<see cref="Magic"/>) that make it fail
@@ -70,7 +72,7 @@ public sealed class FakeChatModel : ILoadedModel
 
     public TextModelInfo Info { get; }
 
-    /// <summary>The loader for <c>--fake-engine</c>: fails like llama.cpp on a missing file or one that is not GGUF.</summary>
+    /// <summary>The fake runner's model loader: fails like llama.cpp on a missing file or one that is not GGUF.</summary>
     public static async Task<ILoadedModel> LoadAsync(RunnerStartInfo start, CancellationToken ct)
     {
         if (start.ModelType == ModelTypes.ImageGen)
@@ -114,22 +116,22 @@ public sealed class FakeChatModel : ILoadedModel
     public Task<Engine.Images.ImageGenerationResult> GenerateImagesAsync(
         Engine.Images.ImageGenerationRequest request, IProgress<Engine.Images.ImageGenerationProgress>? progress, CancellationToken ct) => _isImageModel
         ? FakeImages.GenerateAsync(request, progress, ct)
-        : throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot generate images: it is not an image generation model", "model_not_supported", "model");
+        : throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "generate images", "it is not an image generation model");
 
     public async IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
     {
         if (_isImageModel)
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} is an image generation model and cannot chat", "model_not_supported", "model");
+            throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "chat", "it is an image generation model");
         if (_kind is not null)
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} is an embedding model and cannot chat", "model_not_supported", "model");
+            throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "chat", "it is an embedding model");
         if (request.Messages.Count == 0)
-            throw new EngineException(EngineErrorKind.InvalidRequest, "messages must not be empty", "invalid_value", "messages");
+            throw new EngineException(EngineErrorKind.InvalidRequest, "messages must not be empty", ErrorCodes.InvalidValue, "messages");
         var lastUser = request.Messages.LastOrDefault(m => m.Role == "user")?.Content ?? "";
         var promptTokens = request.Messages.Sum(m => Words(m.Content).Length);
         if (lastUser == Magic.Error || promptTokens > Info.ContextSize)
         {
             throw new EngineException(EngineErrorKind.InvalidRequest,
-                $"This model's maximum context length is {Info.ContextSize} tokens, but the messages are longer.", "context_length_exceeded", "messages");
+                $"This model's maximum context length is {Info.ContextSize} tokens, but the messages are longer.", ErrorCodes.ContextLengthExceeded, "messages");
         }
         if (lastUser == Magic.Bug)
             throw new InvalidOperationException("the fake engine's simulated bug");
@@ -192,11 +194,11 @@ public sealed class FakeChatModel : ILoadedModel
 
     public Task<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken ct) => _kind == EmbeddingModelKind.Embedder
         ? FakeEmbeddings.EmbedAsync(request, Info.ContextSize, ct)
-        : throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot embed: it is not an embedding model", "model_not_supported", "model");
+        : throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "create embeddings", "it is not an embedding model");
 
     public Task<RerankResult> RerankAsync(RerankRequest request, CancellationToken ct) => _kind == EmbeddingModelKind.Reranker
         ? FakeEmbeddings.RerankAsync(request, ct)
-        : throw new EngineException(EngineErrorKind.InvalidRequest, $"{Path.GetFileName(Info.Path)} cannot rerank: it is not a reranker", "model_not_supported", "model");
+        : throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "rerank", "it is not a reranker");
 
     /// <summary>Every field of a request, in one line; the echo test compares it with what was sent.</summary>
     public static string Describe(ChatRequest request)

@@ -23,7 +23,7 @@ public sealed class RunnerLauncher(RunnerLauncherOptions? options = null) : IMod
     {
         var socketPath = RunnerSockets.NewPath(_options.SocketDirectory);
         RunnerSockets.TryDelete(socketPath);
-        var commandLine = (_options.RunnerCommandLine ?? DefaultCommandLine()).Concat(Arguments(start, socketPath)).Concat(_options.ExtraArguments).ToList();
+        var commandLine = (_options.RunnerCommandLine ?? DefaultCommandLine()).Concat(Arguments(start, socketPath)).ToList();
 
         var clock = Stopwatch.StartNew();
         var process = RunnerProcess.Start(commandLine, _options.LogLines, _options.RunnerOutput);
@@ -61,11 +61,24 @@ public sealed class RunnerLauncher(RunnerLauncherOptions? options = null) : IMod
         var beside = Path.Combine(AppContext.BaseDirectory, "nexa.dll");
         if (!File.Exists(beside))
             throw new EngineException(EngineErrorKind.LoadFailed, $"cannot start a runner: neither this process ({processPath}) nor {beside} is nexa");
+        return RunnerBesideThisApp("nexa.dll");
+    }
+
+    /// <summary>
+    /// The <c>runner</c> command of <paramref name="dll"/>, an executable built into this app's folder, run by dotnet on
+    /// this app's dependency list (the dll's own deps.json may name files that the app's build left out in favour of
+    /// the shared framework's). Tests start a runner with a fake engine this way.
+    /// </summary>
+    public static IReadOnlyList<string> RunnerBesideThisApp(string dll)
+    {
+        var processPath = Environment.ProcessPath ?? "";
+        var dotnet = Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? processPath : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var path = Path.Combine(AppContext.BaseDirectory, dll);
         var appDeps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';').FirstOrDefault(File.Exists);
-        var runtimeConfig = Path.ChangeExtension(beside, ".runtimeconfig.json");
+        var runtimeConfig = Path.ChangeExtension(path, ".runtimeconfig.json");
         return appDeps is null
-            ? [dotnet, beside, "runner"]
-            : [dotnet, "exec", "--runtimeconfig", runtimeConfig, "--depsfile", appDeps, beside, "runner"];
+            ? [dotnet, path, "runner"]
+            : [dotnet, "exec", "--runtimeconfig", runtimeConfig, "--depsfile", appDeps, path, "runner"];
     }
 
     private static IEnumerable<string> Arguments(RunnerStartInfo start, string socketPath)

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Text;
+using Nexa.Engine;
 using Nexa.Engine.Images;
 using Nexa.Engine.Text;
 using SkiaSharp;
 
-namespace Nexa.Runner.Fake;
+namespace Nexa.FakeRunner;
 
 /// <summary>
 /// What the fake engine answers when it is started as an image generation model: real, valid PNGs of the asked
@@ -120,5 +121,5 @@ internal static class FakeImages
         return state;
     }
 
-    private static EngineException Invalid(string message, string param) => new(EngineErrorKind.InvalidRequest, message, "invalid_value", param);
+    private static EngineException Invalid(string message, string param) => new(EngineErrorKind.InvalidRequest, message, ErrorCodes.InvalidValue, param);
 }

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Nexa.Engine.Text;
-using Nexa.Runner.Client;
 
 namespace Nexa.Runner.Host;
 
@@ -65,7 +64,7 @@ public static class RunnerHost
             using (var stopped = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, app.Lifetime.ApplicationStopping))
                 await Task.Delay(Timeout.Infinite, stopped.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             await app.StopAsync(CancellationToken.None);
-            RunnerSockets.TryDelete(options.SocketPath);
+            TryDelete(options.SocketPath);
         }
         return RunnerExitCodes.Ok;
     }
@@ -120,4 +119,16 @@ public static class RunnerHost
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" | ");
+
+    // A stale socket file would stop the next runner from binding; a file already gone is fine.
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
 }

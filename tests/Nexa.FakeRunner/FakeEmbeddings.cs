@@ -1,8 +1,9 @@
 using System.Text;
+using Nexa.Engine;
 using Nexa.Engine.Embeddings;
 using Nexa.Engine.Text;
 
-namespace Nexa.Runner.Fake;
+namespace Nexa.FakeRunner;
 
 /// <summary>
 /// What <see cref="FakeChatModel"/> answers when it is started as an embedder or a reranker: deterministic, no native
@@ -19,7 +20,7 @@ internal static class FakeEmbeddings
     {
         var dimensions = request.Dimensions ?? Dimensions;
         if (dimensions is < 1 or > Dimensions)
-            throw Invalid($"dimensions must be between 1 and {Dimensions} (the model's vector length), not {dimensions}", "invalid_value", "dimensions");
+            throw Invalid($"dimensions must be between 1 and {Dimensions} (the model's vector length), not {dimensions}", ErrorCodes.InvalidValue, "dimensions");
 
         var vectors = new List<float[]>();
         var tokens = 0;
@@ -27,14 +28,14 @@ internal static class FakeEmbeddings
         {
             var input = request.Inputs[i];
             if (input is null || (input.Text is null) == (input.Tokens is null))
-                throw Invalid($"input[{i}] must be either text or token ids", "invalid_value", "input");
+                throw Invalid($"input[{i}] must be either text or token ids", ErrorCodes.InvalidValue, "input");
             if (input.Text is { } text)
                 await MisbehaveAsync(text, ct);
             var words = input.Text is { } t ? Words(t) : [.. input.Tokens!.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))];
             if (words.Length == 0)
-                throw Invalid($"input[{i}] is empty", "invalid_value", "input");
+                throw Invalid($"input[{i}] is empty", ErrorCodes.InvalidValue, "input");
             if (words.Length > contextSize && !request.Truncate)
-                throw Invalid($"input[{i}] has {words.Length} tokens, the model's context holds {contextSize}", "context_length_exceeded", "input");
+                throw Invalid($"input[{i}] has {words.Length} tokens, the model's context holds {contextSize}", ErrorCodes.ContextLengthExceeded, "input");
 
             var kept = words.Take(contextSize).ToArray();
             tokens += kept.Length;
@@ -47,9 +48,9 @@ internal static class FakeEmbeddings
     public static async Task<RerankResult> RerankAsync(RerankRequest request, CancellationToken ct)
     {
         if (request.Query is null)
-            throw Invalid("query must be text", "invalid_value", "query");
+            throw Invalid("query must be text", ErrorCodes.InvalidValue, "query");
         if (request.BatchSize is < 1)
-            throw Invalid($"batch_size must be at least 1, not {request.BatchSize}", "invalid_value", "batch_size");
+            throw Invalid($"batch_size must be at least 1, not {request.BatchSize}", ErrorCodes.InvalidValue, "batch_size");
         await MisbehaveAsync(request.Query, ct);
 
         var query = Words(request.Query).Select(w => w.ToLowerInvariant()).ToHashSet();
@@ -57,7 +58,7 @@ internal static class FakeEmbeddings
         var tokens = 0;
         for (var i = 0; i < request.Documents.Count; i++)
         {
-            var document = request.Documents[i] ?? throw Invalid($"documents[{i}] must be text", "invalid_value", "documents");
+            var document = request.Documents[i] ?? throw Invalid($"documents[{i}] must be text", ErrorCodes.InvalidValue, "documents");
             var words = Words(document).Select(w => w.ToLowerInvariant()).ToHashSet();
             scores.Add(query.Count(words.Contains));
             tokens += query.Count + Words(document).Length;
@@ -71,7 +72,7 @@ internal static class FakeEmbeddings
         switch (text)
         {
             case FakeChatModel.Magic.Error:
-                throw new EngineException(EngineErrorKind.InvalidRequest, "input[0] has too many tokens for the model's context", "context_length_exceeded", "input");
+                throw new EngineException(EngineErrorKind.InvalidRequest, "input[0] has too many tokens for the model's context", ErrorCodes.ContextLengthExceeded, "input");
             case FakeChatModel.Magic.Bug:
                 throw new InvalidOperationException("the fake engine's simulated bug");
             case FakeChatModel.Magic.Crash:

@@ -5,12 +5,9 @@ public sealed record RunnerLauncherOptions
 {
     /// <summary>
     /// The program and first arguments that start a runner; the launcher appends <c>--model … --socket …</c>.
-    /// Null: this very executable (<see cref="RunnerLauncher.DefaultCommandLine"/>).
+    /// Null: this very executable (<see cref="RunnerLauncher.DefaultCommandLine"/>). Tests start a fake engine's runner here.
     /// </summary>
     public IReadOnlyList<string>? RunnerCommandLine { get; init; }
-
-    /// <summary>Appended after the model's arguments (tests: <c>--fake-engine</c>).</summary>
-    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
     /// <summary>How long a runner may take to load its model and answer.</summary>
     public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(120);

@@ -1,4 +1,4 @@
-namespace Nexa.Runner.Fake;
+namespace Nexa.FakeRunner;
 
 /// <summary>
 /// Cuts generated text at the first stop string, never letting a stop string, or a piece that may turn into one,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using Nexa.Engine;
 using Nexa.Engine.Embeddings;
 using Nexa.Engine.Text;
@@ -149,6 +150,16 @@ public sealed class FakeChatModel : ILoadedModel
                 yield break;
             }
 
+            if (request.ToolChoice.Mode is ToolChoiceMode.Required or ToolChoiceMode.Named)
+            {
+                // A forced call: the named tool (or the first), its arguments in two pieces, as an engine streams them.
+                var tool = request.ToolChoice.Name ?? request.Tools[0].Name;
+                yield return new ToolCallDelta(0, $"call_fake_{tool}", tool, "{\"echo\":");
+                yield return new ToolCallDelta(0, null, null, JsonSerializer.Serialize(lastUser) + "}");
+                yield return new GenerationFinished(FinishReason.ToolCalls, promptTokens, 2, clock.Elapsed, clock.Elapsed);
+                yield break;
+            }
+
             if (request.EnableThinking)
             {
                 completion++;
@@ -211,7 +222,11 @@ public sealed class FakeChatModel : ILoadedModel
             $"messages=[{messages}] temperature={s.Temperature} top_p={s.TopP} top_k={s.TopK} min_p={s.MinP} " +
             $"repetition_penalty={s.RepetitionPenalty} presence_penalty={s.PresencePenalty} frequency_penalty={s.FrequencyPenalty} " +
             $"seed={s.Seed?.ToString(invariant) ?? "none"} logit_bias={{{bias}}} max_tokens={request.MaxTokens?.ToString(invariant) ?? "none"} " +
-            $"stop=[{string.Join("|", request.Stop)}] enable_thinking={request.EnableThinking} ignore_eos={request.IgnoreEos}");
+            $"stop=[{string.Join("|", request.Stop)}] enable_thinking={request.EnableThinking} ignore_eos={request.IgnoreEos} " +
+            $"tools=[{string.Join("|", request.Tools.Select(t => $"{t.Name}:{t.ParametersJson}"))}] tool_choice={request.ToolChoice.Mode}:{request.ToolChoice.Name} " +
+            $"parallel_tool_calls={request.ParallelToolCalls} json_schema={request.JsonSchema ?? "none"} grammar={request.Grammar ?? "none"} " +
+            $"kwargs={request.TemplateKwargsJson ?? "none"} calls=[{string.Join("|", request.Messages.SelectMany(m => m.ToolCalls).Select(c => $"{c.Id}:{c.Name}:{c.ArgumentsJson}"))}] " +
+            $"tool_results=[{string.Join("|", request.Messages.Where(m => m.Role == "tool").Select(m => $"{m.ToolCallId}:{m.Content}"))}]");
     }
 
     public ValueTask DisposeAsync()

@@ -34,11 +34,23 @@ public sealed record EngineOptions
     public bool PromptCache { get; init; } = true;
 }
 
-/// <summary>One chat message. <see cref="Images"/> are placed into <see cref="Content"/> at their positions.</summary>
+/// <summary>
+/// One chat message: <c>system</c>, <c>user</c>, <c>assistant</c> or <c>tool</c>. <see cref="Images"/> are placed into
+/// <see cref="Content"/> at their positions.
+/// </summary>
 public sealed record ChatMessage(string Role, string Content)
 {
     /// <summary>Images of this message (vision models only), in order of <see cref="ChatImage.Position"/>.</summary>
     public IReadOnlyList<ChatImage> Images { get; init; } = [];
+
+    /// <summary>An assistant message's tool calls (its <see cref="Content"/> may then be empty).</summary>
+    public IReadOnlyList<ChatToolCall> ToolCalls { get; init; } = [];
+
+    /// <summary>A <c>tool</c> message: the call it answers.</summary>
+    public string? ToolCallId { get; init; }
+
+    /// <summary>A <c>tool</c> message: the function's name, where the client sent it.</summary>
+    public string? Name { get; init; }
 }
 
 /// <summary>
@@ -83,12 +95,35 @@ public sealed record ChatRequest
 
     /// <summary>Keep generating past end-of-generation tokens (benchmarks).</summary>
     public bool IgnoreEos { get; init; }
+
+    /// <summary>Functions the model may call; shown to the chat template and parsed out of the answer.</summary>
+    public IReadOnlyList<ChatTool> Tools { get; init; } = [];
+
+    public ToolChoice ToolChoice { get; init; } = ToolChoice.Auto;
+
+    /// <summary>Several calls in one answer may be made (OpenAI's default).</summary>
+    public bool ParallelToolCalls { get; init; } = true;
+
+    /// <summary>
+    /// The answer must be JSON matching this JSON Schema (JSON text); <c>{"type":"object"}</c> for OpenAI's
+    /// <c>json_object</c>. Null: free text.
+    /// </summary>
+    public string? JsonSchema { get; init; }
+
+    /// <summary>A GBNF grammar the answer must match (llama-server's <c>grammar</c>).</summary>
+    public string? Grammar { get; init; }
+
+    /// <summary>Extra variables for the chat template as a JSON object text (llama-server's <c>chat_template_kwargs</c>).</summary>
+    public string? TemplateKwargsJson { get; init; }
 }
 
 public enum FinishReason
 {
     Stop,
     Length,
+
+    /// <summary>The answer ended with one or more tool calls.</summary>
+    ToolCalls,
 }
 
 /// <summary>What a generation streams back: text pieces, then exactly one <see cref="GenerationFinished"/>.</summary>

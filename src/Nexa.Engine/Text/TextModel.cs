@@ -115,6 +115,7 @@ public sealed class TextModel : ILoadedModel
         ArgumentNullException.ThrowIfNull(request);
         var startedAt = Stopwatch.GetTimestamp();
         ct.ThrowIfCancellationRequested();
+        RefuseNotYetSupported(request);
 
         // Cancelled when the caller cancels or stops reading (leaves the await foreach): either frees the slot.
         using var jobCancellation = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -131,6 +132,21 @@ public sealed class TextModel : ILoadedModel
         {
             await jobCancellation.CancelAsync().ConfigureAwait(false);
         }
+    }
+
+    // Refused, never silently ignored, until the engine honours them.
+    private static void RefuseNotYetSupported(ChatRequest request)
+    {
+        string? what = request switch
+        {
+            { Tools.Count: > 0 } => "tools (function calling)",
+            { JsonSchema: not null } => "JSON output (response_format / json_schema)",
+            { Grammar: not null } => "grammar",
+            { TemplateKwargsJson: not null } => "chat_template_kwargs",
+            _ => null,
+        };
+        if (what is not null)
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"not supported yet: {what}", ErrorCodes.UnsupportedParameter);
     }
 
     public async ValueTask DisposeAsync()

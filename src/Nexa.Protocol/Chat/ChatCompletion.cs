@@ -18,14 +18,19 @@ public sealed record ChatChoice
     public int Index { get; init; }
     public required AssistantMessage Message { get; init; }
 
-    /// <summary><c>stop</c> or <c>length</c>.</summary>
+    /// <summary><c>stop</c>, <c>length</c> or <c>tool_calls</c>.</summary>
     public required string FinishReason { get; init; }
 }
 
 public sealed record AssistantMessage
 {
     public string Role { get; init; } = "assistant";
-    public required string Content { get; init; }
+
+    /// <summary>Null (written as null, as OpenAI does) when the answer is only tool calls.</summary>
+    public required string? Content { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ToolCallOut>? ToolCalls { get; init; }
 
     /// <summary>The thinking (text inside &lt;think&gt;…&lt;/think&gt;), when there was any.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

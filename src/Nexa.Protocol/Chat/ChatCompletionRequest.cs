@@ -44,10 +44,24 @@ public sealed record ChatCompletionRequest
     public int? N { get; init; }
     public bool? Logprobs { get; init; }
 
-    // Kept as raw JSON: the server refuses what it cannot honour rather than dropping it.
+    /// <summary><c>{"type":"text"|"json_object"|"json_schema", "json_schema":{name, schema, strict}}</c>; kept raw, checked by the server.</summary>
     public JsonElement? ResponseFormat { get; init; }
-    public JsonElement? Tools { get; init; }
+
+    public IReadOnlyList<ToolSpec?>? Tools { get; init; }
+
+    /// <summary><c>"none"</c>, <c>"auto"</c>, <c>"required"</c> or <c>{"type":"function","function":{"name":…}}</c>.</summary>
     public JsonElement? ToolChoice { get; init; }
+
+    public bool? ParallelToolCalls { get; init; }
+
+    /// <summary>llama-server's: a GBNF grammar the answer must match.</summary>
+    public string? Grammar { get; init; }
+
+    /// <summary>llama-server's: a JSON Schema the answer must match (as <c>response_format</c>'s json_schema).</summary>
+    public JsonElement? JsonSchema { get; init; }
+
+    /// <summary>llama-server's: extra variables for the chat template, e.g. <c>{"enable_thinking": false}</c>.</summary>
+    public JsonElement? ChatTemplateKwargs { get; init; }
 }
 
 public sealed record StreamOptions
@@ -61,7 +75,7 @@ public sealed record RequestMessage
     public string? Role { get; init; }
     public MessageContent? Content { get; init; }
     public string? Name { get; init; }
-    public JsonElement? ToolCalls { get; init; }
+    public IReadOnlyList<RequestToolCall?>? ToolCalls { get; init; }
     public string? ToolCallId { get; init; }
 }
 

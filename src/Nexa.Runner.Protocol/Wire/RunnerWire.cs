@@ -42,9 +42,10 @@ internal static class RunnerWire
             var wireMessage = new WireChatMessage { Role = message.Role, Content = message.Content };
             foreach (var image in message.Images)
                 wireMessage.Images.Add(new Protos.ChatImage { Data = ByteString.CopyFrom(image.Data), Position = image.Position });
+            ToolWire.AddTo(wireMessage, message);
             wire.Messages.Add(wireMessage);
         }
-
+        ToolWire.AddTo(wire, request);
         return wire;
     }
 
@@ -64,28 +65,35 @@ internal static class RunnerWire
                 LogitBias = new Dictionary<int, float>(s.LogitBias),
             }
             : new SamplingOptions();
-        return new ChatRequest
+        var request = new ChatRequest
         {
-            Messages = [.. wire.Messages.Select(m => new Engine.Text.ChatMessage(m.Role, m.Content)
+            Messages = [.. wire.Messages.Select(m => ToolWire.Complete(m, new Engine.Text.ChatMessage(m.Role, m.Content)
             {
                 Images = [.. m.Images.Select(i => new Engine.Text.ChatImage(i.Data.ToByteArray(), i.Position))],
-            })],
+            }))],
             Sampling = sampling,
             MaxTokens = wire.HasMaxTokens ? wire.MaxTokens : null,
             Stop = [.. wire.Stop],
             EnableThinking = wire.EnableThinking,
             IgnoreEos = wire.IgnoreEos,
         };
+        return ToolWire.Complete(wire, request);
     }
 
     public static GenerateEvent ToWire(GenerationEvent generationEvent) => generationEvent switch
     {
         TextDelta delta => new GenerateEvent { Delta = new Protos.TextDelta { Text = delta.Text, IsReasoning = delta.IsReasoning } },
+        Engine.Text.ToolCallDelta call => new GenerateEvent { ToolCall = ToolWire.ToWire(call) },
         GenerationFinished finished => new GenerateEvent
         {
             Finished = new Finished
             {
-                Reason = finished.Reason == Engine.Text.FinishReason.Length ? WireFinishReason.Length : WireFinishReason.Stop,
+                Reason = finished.Reason switch
+                {
+                    Engine.Text.FinishReason.Length => WireFinishReason.Length,
+                    Engine.Text.FinishReason.ToolCalls => WireFinishReason.ToolCalls,
+                    _ => WireFinishReason.Stop,
+                },
                 PromptTokens = finished.PromptTokens,
                 CompletionTokens = finished.CompletionTokens,
                 TimeToFirstTokenUs = ToMicroseconds(finished.TimeToFirstToken),
@@ -100,8 +108,14 @@ internal static class RunnerWire
     public static GenerationEvent? FromWire(GenerateEvent wire) => wire.EventCase switch
     {
         GenerateEvent.EventOneofCase.Delta => new TextDelta(wire.Delta.Text, wire.Delta.IsReasoning),
+        GenerateEvent.EventOneofCase.ToolCall => ToolWire.FromWire(wire.ToolCall),
         GenerateEvent.EventOneofCase.Finished => new GenerationFinished(
-            wire.Finished.Reason == WireFinishReason.Length ? Engine.Text.FinishReason.Length : Engine.Text.FinishReason.Stop,
+            wire.Finished.Reason switch
+            {
+                WireFinishReason.Length => Engine.Text.FinishReason.Length,
+                WireFinishReason.ToolCalls => Engine.Text.FinishReason.ToolCalls,
+                _ => Engine.Text.FinishReason.Stop,
+            },
             wire.Finished.PromptTokens,
             wire.Finished.CompletionTokens,
             TimeSpan.FromMicroseconds(wire.Finished.TimeToFirstTokenUs),

@@ -14,6 +14,7 @@ internal static class ChatCompletionWriter
     {
         var content = new StringBuilder();
         var reasoning = new StringBuilder();
+        var calls = new ToolCallCollector();
         GenerationFinished? finished = null;
         await foreach (var e in events.WithCancellation(ct))
         {
@@ -24,6 +25,9 @@ internal static class ChatCompletionWriter
                     break;
                 case TextDelta delta:
                     content.Append(delta.Text);
+                    break;
+                case ToolCallDelta call:
+                    calls.Add(call);
                     break;
                 case GenerationFinished done:
                     finished = done;
@@ -44,7 +48,9 @@ internal static class ChatCompletionWriter
                 {
                     Message = new AssistantMessage
                     {
-                        Content = content.ToString(),
+                        // OpenAI's shape: an answer that is only tool calls has content null.
+                        Content = content.Length == 0 && calls.Count > 0 ? null : content.ToString(),
+                        ToolCalls = calls.Count > 0 ? calls.ToWire() : null,
                         ReasoningContent = reasoning.Length > 0 ? reasoning.ToString() : null,
                     },
                     FinishReason = FinishReasons.Wire(finished.Reason),

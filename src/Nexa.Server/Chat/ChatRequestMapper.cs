@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Nexa.Engine.Text;
 using Nexa.Engine.Vision;
 using Nexa.Protocol.Chat;
@@ -33,6 +32,7 @@ internal static class ChatRequestMapper
             EnableThinking = body.EnableThink ?? false,
             IgnoreEos = body.IgnoreEos ?? false,
         };
+        request = ChatToolMapper.Apply(body, request);
         return new ChatJob
         {
             Model = body.Model,
@@ -51,26 +51,9 @@ internal static class ChatRequestMapper
             throw Fail(ErrorTable.InvalidValue("n", "must be at least 1"));
         if (body.N > 1)
             throw Fail(ErrorTable.NotSupportedYet("n", "n > 1 (several choices per request)"));
-        if (body.ResponseFormat is { } format && FormatType(format) is not (null or "text") and var type)
-            throw Fail(ErrorTable.NotSupportedYet("response_format", $"response_format '{type}' (JSON output)"));
-        if (body.Tools is { ValueKind: not JsonValueKind.Null } tools && !(tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() == 0))
-            throw Fail(ErrorTable.NotSupportedYet("tools", "tools (function calling)"));
-        if (body.ToolChoice is { ValueKind: not JsonValueKind.Null } choice && !IsString(choice, "none", "auto"))
-            throw Fail(ErrorTable.NotSupportedYet("tool_choice", "tool_choice (function calling)"));
         if (body.Logprobs == true)
             throw Fail(ErrorTable.NotSupportedYet("logprobs", "logprobs"));
     }
-
-    private static string? FormatType(JsonElement format) => format.ValueKind switch
-    {
-        JsonValueKind.Null => null,
-        JsonValueKind.Object when format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String => type.GetString(),
-        JsonValueKind.String => format.GetString(),
-        _ => throw Fail(ErrorTable.WrongType("response_format", "an object with a 'type'")),
-    };
-
-    private static bool IsString(JsonElement element, params string[] allowed) =>
-        element.ValueKind == JsonValueKind.String && allowed.Contains(element.GetString());
 
     private static (IReadOnlyList<ChatMessage> Messages, IReadOnlyList<ImagePart> Images) MapMessages(IReadOnlyList<RequestMessage?> messages)
     {
@@ -84,15 +67,23 @@ internal static class ChatRequestMapper
             {
                 null => throw Fail(ErrorTable.MissingParameter($"{param}.role")),
                 "system" or "developer" => "system",
-                "user" or "assistant" => message.Role,
-                "tool" or "function" => throw Fail(ErrorTable.NotSupportedYet($"{param}.role", $"'{message.Role}' messages (function calling)")),
-                _ => throw Fail(ErrorTable.InvalidValue($"{param}.role", "must be one of system, developer, user, assistant")),
+                "user" or "assistant" or "tool" => message.Role,
+                "function" => throw Fail(ErrorTable.InvalidValue($"{param}.role", "'function' messages are OpenAI's deprecated form; send 'tool' messages with a tool_call_id")),
+                _ => throw Fail(ErrorTable.InvalidValue($"{param}.role", "must be one of system, developer, user, assistant, tool")),
             };
-            if (message.ToolCalls is { ValueKind: JsonValueKind.Array } calls && calls.GetArrayLength() > 0)
-                throw Fail(ErrorTable.NotSupportedYet($"{param}.tool_calls", "tool_calls (function calling)"));
+            var calls = ChatToolMapper.MessageCalls(message.ToolCalls, $"{param}.tool_calls");
+            if (calls.Count > 0 && role != "assistant")
+                throw Fail(ErrorTable.InvalidValue($"{param}.tool_calls", "only assistant messages carry tool calls"));
+            if (role == "tool" && string.IsNullOrEmpty(message.ToolCallId))
+                throw Fail(ErrorTable.MissingParameter($"{param}.tool_call_id"));
             if (message.Content is null && role != "assistant")
                 throw Fail(ErrorTable.MissingParameter($"{param}.content"));
-            mapped.Add(new ChatMessage(role, ContentText(message.Content, i, $"{param}.content", images)));
+            mapped.Add(new ChatMessage(role, ContentText(message.Content, i, $"{param}.content", images))
+            {
+                ToolCalls = calls,
+                ToolCallId = role == "tool" ? message.ToolCallId : null,
+                Name = role == "tool" ? message.Name : null,
+            });
         }
         return (mapped, images);
     }

@@ -42,6 +42,9 @@ internal static class ChatStreamWriter
                     case TextDelta delta:
                         await WriteChunkAsync(http, Chunk(job, ids, new ChunkDelta { Content = delta.Text }), ct);
                         break;
+                    case ToolCallDelta call:
+                        await WriteChunkAsync(http, Chunk(job, ids, new ChunkDelta { ToolCalls = [ToolCallCollector.ToWire(call)] }), ct);
+                        break;
                     case GenerationFinished done:
                         finished = done;
                         break;

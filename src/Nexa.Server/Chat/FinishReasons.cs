@@ -9,6 +9,7 @@ internal static class FinishReasons
     public static string Wire(FinishReason reason) => reason switch
     {
         FinishReason.Length => "length",
+        FinishReason.ToolCalls => "tool_calls",
         _ => "stop",
     };
 

@@ -70,6 +70,22 @@ public sealed partial class FakeChatModel(FakeLauncher launcher, RunnerStartInfo
             if (launcher.TakeFailure(FakeLauncher.FailAt.Start) is { } atStart)
                 throw atStart;
             var promptTokens = request.Messages.Sum(m => m.Content.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length + 1);
+            if (request.ToolChoice.Mode is ToolChoiceMode.Required or ToolChoiceMode.Named)
+            {
+                // A forced call: "Let me check." then the named (or first) tool, arguments in two pieces; with
+                // parallel calls allowed, a second call of the same tool.
+                var tool = request.ToolChoice.Name ?? request.Tools[0].Name;
+                yield return new TextDelta("Let me check.", false);
+                var calls = request.ParallelToolCalls ? 2 : 1;
+                for (var i = 0; i < calls; i++)
+                {
+                    await Delay(ct);
+                    yield return new ToolCallDelta(i, $"call_{i}_{tool}", tool, "{\"n\":");
+                    yield return new ToolCallDelta(i, null, null, $"{i}}}");
+                }
+                yield return new GenerationFinished(FinishReason.ToolCalls, promptTokens, 4 * calls, TimeSpan.Zero, TimeSpan.Zero);
+                yield break;
+            }
             var text = "";
             var count = 0;
             foreach (var delta in Script(request))

@@ -27,6 +27,12 @@ namespace Nexa.Protocol;
 [JsonSerializable(typeof(ModelCard))]
 [JsonSerializable(typeof(HealthStatus))]
 [JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(Tokens.TokenizeBody))]
+[JsonSerializable(typeof(Tokens.TokenizeResponse))]
+[JsonSerializable(typeof(Tokens.DetokenizeBody))]
+[JsonSerializable(typeof(Tokens.DetokenizeResponse))]
+[JsonSerializable(typeof(Tokens.ApplyTemplateResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext
 {
     /// <summary>

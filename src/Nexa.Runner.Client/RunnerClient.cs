@@ -111,6 +111,12 @@ public sealed class RunnerClient : ILoadedModel
     public Task<RerankResult> RerankAsync(RerankRequest request, CancellationToken ct) =>
         UnaryAsync(async token => EmbeddingWire.FromWire(await _client.RerankAsync(EmbeddingWire.ToWire(request), cancellationToken: token)), "reranking", ct);
 
+    public Task<IReadOnlyList<Engine.Text.TokenPiece>> TokenizeAsync(Engine.Text.TokenizeRequest request, CancellationToken ct) =>
+        UnaryAsync(async token => TokenWire.FromWire(await _client.TokenizeAsync(TokenWire.ToWire(request), cancellationToken: token)), "tokenization", ct);
+
+    public Task<string> DetokenizeAsync(IReadOnlyList<int> tokens, CancellationToken ct) =>
+        UnaryAsync(async token => (await _client.DetokenizeAsync(new DetokenizeRequest { Tokens = { tokens } }, cancellationToken: token)).Text, "detokenization", ct);
+
     public async Task<ImageGenerationResult> GenerateImagesAsync(ImageGenerationRequest request, IProgress<ImageGenerationProgress>? progress, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -45,6 +45,12 @@ internal sealed class ModelRunnerService(ILoadedModel model, IHostApplicationLif
     public override Task<RerankReply> Rerank(RerankRequest request, ServerCallContext context) =>
         UnaryAsync(context, "reranking", async ct => EmbeddingWire.ToWire(await model.RerankAsync(EmbeddingWire.FromWire(request), ct)));
 
+    public override Task<TokenizeReply> Tokenize(Protos.TokenizeRequest request, ServerCallContext context) =>
+        UnaryAsync(context, "tokenization", async ct => TokenWire.ToWire(await model.TokenizeAsync(TokenWire.FromWire(request), ct)));
+
+    public override Task<DetokenizeReply> Detokenize(DetokenizeRequest request, ServerCallContext context) =>
+        UnaryAsync(context, "detokenization", async ct => new DetokenizeReply { Text = await model.DetokenizeAsync([.. request.Tokens], ct) });
+
     public override async Task GenerateImages(GenerateImagesRequest request, IServerStreamWriter<GenerateImagesEvent> responseStream, ServerCallContext context)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);

@@ -200,6 +200,14 @@ public interface ILoadedModel : IAsyncDisposable
     /// <summary>Streams one generation. Cancelling the token stops it and frees its sequence at once.</summary>
     IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, CancellationToken ct);
 
+    /// <summary>The text's tokens with their bytes (text models).</summary>
+    Task<IReadOnlyList<TokenPiece>> TokenizeAsync(TokenizeRequest request, CancellationToken ct) =>
+        throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "tokenize", "only text and vision models tokenize here");
+
+    /// <summary>The text of the tokens, control tokens written out (text models); ids outside the vocabulary are refused.</summary>
+    Task<string> DetokenizeAsync(IReadOnlyList<int> tokens, CancellationToken ct) =>
+        throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "detokenize", "only text and vision models detokenize here");
+
     /// <summary>One vector per input, in input order (see <see cref="Embeddings.EmbeddingRequest"/>).</summary>
     Task<Embeddings.EmbeddingResult> EmbedAsync(Embeddings.EmbeddingRequest request, CancellationToken ct) =>
         throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "create embeddings", "it is not an embedding model");

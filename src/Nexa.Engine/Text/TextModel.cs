@@ -134,6 +134,20 @@ public sealed class TextModel : ILoadedModel
         }
     }
 
+    public Task<IReadOnlyList<TokenPiece>> TokenizeAsync(TokenizeRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(VocabularyText.Tokenize(_weights, request));
+    }
+
+    public Task<string> DetokenizeAsync(IReadOnlyList<int> tokens, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(VocabularyText.Detokenize(_weights, tokens));
+    }
+
     // Refused, never silently ignored, until the engine honours them.
     private static void RefuseNotYetSupported(ChatRequest request)
     {

@@ -15,6 +15,7 @@ using Nexa.Server.Http;
 using Nexa.Server.Images;
 using Nexa.Server.Pipeline;
 using Nexa.Server.Rerank;
+using Nexa.Server.Tokens;
 using Nexa.Server.Residency;
 using Nexa.Server.Vision;
 
@@ -71,6 +72,7 @@ internal static class ServerApp
         var imageFiles = new ImageFiles(options.DataDir, TimeSpan.FromSeconds(options.ImageTtlSeconds), time, loggers.CreateLogger<ImageFiles>());
         app.Lifetime.ApplicationStopped.Register(imageFiles.Dispose);
         var images = new ImagesEndpoint(pipeline, imageFiles, time);
+        var tokens = new TokenEndpoints(pipeline);
 
         app.UseMiddleware<ErrorBoundary>();
         app.UseStatusCodePages(context => ErrorTable.WriteAsync(
@@ -95,6 +97,8 @@ internal static class ServerApp
         app.MapPost("/v1/rerank", rerank.HandleRerankAsync);
         app.MapPost("/v1/images/generations", images.HandleAsync);
         app.MapGet(ImageFiles.RoutePrefix + "{name}", images.ServeFileAsync);
+        app.MapPost("/tokenize", tokens.TokenizeAsync);
+        app.MapPost("/detokenize", tokens.DetokenizeAsync);
         return (app, residency);
     }
 

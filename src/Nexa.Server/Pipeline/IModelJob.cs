@@ -20,6 +20,9 @@ internal enum ModelTask
     Embeddings,
     Rerank,
     ImageGeneration,
+
+    /// <summary>Text ↔ tokens with a chat model's vocabulary (<c>/tokenize</c>, <c>/detokenize</c>).</summary>
+    Tokenize,
 }
 
 /// <param name="Task">The kind of work.</param>

@@ -35,7 +35,11 @@ internal sealed class ChatEndpoint(
         if (job.IsWarmUp)
         {
             await residency.WarmUpAsync(model, ct);
-            await JsonReply.WriteNullAsync(http);
+            // A client that asked for a stream reads events, never a JSON null.
+            if (job.Stream)
+                await ChatStreamWriter.WriteWarmUpAsync(http, job, CompletionIds.New(time), ct);
+            else
+                await JsonReply.WriteNullAsync(http);
             return;
         }
 

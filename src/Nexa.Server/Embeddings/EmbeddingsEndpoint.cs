@@ -27,7 +27,10 @@ internal sealed class EmbeddingsEndpoint(ModelCatalog catalog, ModelResidency re
         if (job.IsWarmUp)
         {
             await residency.WarmUpAsync(model, ct);
-            await JsonReply.WriteNullAsync(http);
+            if (job.WarmUpAnswersNull)
+                await JsonReply.WriteNullAsync(http);
+            else
+                await JsonReply.WriteAsync(http, new EmbeddingList { Model = job.Model, Data = [], Usage = new EmbeddingUsage(0, 0) }, ProtocolJsonContext.Wire.EmbeddingList);
             return;
         }
 

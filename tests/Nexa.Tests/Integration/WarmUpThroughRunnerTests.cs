@@ -1,36 +1,28 @@
 using System.Net;
-using System.Text.Json;
 
 namespace Nexa.Tests.Integration;
 
-/// <summary>The warm-up rule on the real runner: the original client's shape loads the model and says null; a streamed warm-up is an event stream.</summary>
+/// <summary>A chat request without messages loads the model (starts its runner) and answers null.</summary>
 public sealed class WarmUpThroughRunnerTests(RealServerFixture fixture) : IClassFixture<RealServerFixture>
 {
     private RealServer Server => fixture.Server;
 
     [Fact]
-    public async Task The_original_clients_system_only_warm_up_loads_the_model_and_answers_null()
+    public async Task Empty_messages_load_the_model_and_answer_null()
     {
-        using var response = await Server.PostChatAsync(
-            $$"""{"model":"{{RealServer.Model}}","messages":[{"role":"system","content":"You are terse."}],"ngl":999,"nctx":512}""");
+        Assert.Empty(await Server.LoadedModelsAsync());
+        Assert.Empty(Server.RunnerPids());
+
+        using var response = await Server.PostChatAsync($$"""{"model":"{{RealServer.Model}}","messages":[]}""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("null", await response.Content.ReadAsStringAsync());
-        Assert.Contains(RealServer.LoadedKey, await Server.LoadedModelsAsync());
-    }
+        Assert.Equal("null", (await response.Content.ReadAsStringAsync()).Trim());
+        Assert.Equal([RealServer.LoadedKey], await Server.LoadedModelsAsync());
+        var runner = Assert.Single(Server.RunnerPids());
 
-    [Fact]
-    public async Task A_streamed_warm_up_is_an_event_stream_that_ends_with_done()
-    {
-        using var response = await Server.SendChatAsync($$"""{"model":"{{RealServer.Model}}","messages":[],"stream":true}""");
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("data: [DONE]", events[^1].Trim());
-        var chunk = JsonDocument.Parse(events[0]["data: ".Length..]).RootElement;
-        Assert.Equal("chat.completion.chunk", chunk.GetProperty("object").GetString());
-        Assert.Equal(0, chunk.GetProperty("choices").GetArrayLength());
-        Assert.Contains(RealServer.LoadedKey, await Server.LoadedModelsAsync());
+        // The warmed-up runner answers the first real request: no second load.
+        var completion = await Answers.CompleteAsync(Server, RealServer.ChatBody(extra: "\"max_tokens\":4"));
+        Assert.InRange(completion.CompletionTokens, 0, 4);
+        Assert.Equal([runner], Server.RunnerPids());
     }
 }

@@ -100,6 +100,16 @@ public sealed class AliasTests : IAsyncLifetime
         Assert.Contains(warnings, w => w.Contains("alias big", StringComparison.Ordinal) && w.Contains("no quant Q8_0", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task An_alias_named_like_a_pulled_model_wins_and_is_warned_about()
+    {
+        await using var server = await ServerHarness.StartAsync(options => options with { Aliases = [ModelAlias.Parse("test/beta=test/chat")] });
+
+        Assert.Contains(server.Server.Warnings, w => w.Contains("hides the pulled model test/beta", StringComparison.Ordinal));
+        (await server.PostChatAsync(ServerHarness.ChatBody("test/beta"))).EnsureSuccessStatusCode();
+        Assert.Single(server.Launcher.ModelsOf(ServerHarness.ChatModel));
+    }
+
     [Theory]
     [InlineData("gpt-4o-mini")]
     [InlineData("=test/chat")]

@@ -24,19 +24,16 @@ public readonly partial record struct ModelName(string Org, string Repo, string?
         return name;
     }
 
+    /// <summary>
+    /// Whether <paramref name="text"/> names its organisation (<c>org/repo</c>) rather than leaving it to the
+    /// <see cref="DefaultOrg"/>: only then is "pull it" sound advice for a name nobody pulled.
+    /// </summary>
+    public static bool NamesOrg(string? text) => WithoutHubPrefix(text).Contains('/');
+
     public static bool TryParse(string? text, out ModelName name, out string error)
     {
         name = default;
-        var s = (text ?? "").Trim();
-        foreach (var prefix in (string[])["https://huggingface.co/", "http://huggingface.co/", "huggingface.co/", "hf.co/"])
-        {
-            if (s.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            {
-                s = s[prefix.Length..];
-                break;
-            }
-        }
-        s = s.TrimEnd('/');
+        var s = WithoutHubPrefix(text);
 
         string? quant = null;
         var colon = s.LastIndexOf(':');
@@ -68,6 +65,20 @@ public readonly partial record struct ModelName(string Org, string Repo, string?
         name = new ModelName(org, repo, quant);
         error = "";
         return true;
+    }
+
+    private static string WithoutHubPrefix(string? text)
+    {
+        var s = (text ?? "").Trim();
+        foreach (var prefix in (string[])["https://huggingface.co/", "http://huggingface.co/", "huggingface.co/", "hf.co/"])
+        {
+            if (s.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                s = s[prefix.Length..];
+                break;
+            }
+        }
+        return s.TrimEnd('/');
     }
 
     // Hugging Face allows letters, digits, '-', '_', '.'; '..' and leading dots would escape the store.

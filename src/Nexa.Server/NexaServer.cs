@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Nexa.Hub.Store;
 using Nexa.Runner;
+using Nexa.Server.Catalog;
 using Nexa.Server.Hosting;
 using Nexa.Server.Residency;
 
@@ -20,15 +22,19 @@ public sealed class NexaServer : IAsyncDisposable
     private readonly Lock _lock = new();
     private Task? _stopping;
 
-    private NexaServer(WebApplication app, ModelResidency residency, Uri baseAddress)
+    private NexaServer(WebApplication app, ModelResidency residency, Uri baseAddress, IReadOnlyList<string> warnings)
     {
         _app = app;
         _residency = residency;
         BaseAddress = baseAddress;
+        Warnings = warnings;
     }
 
     /// <summary>Where clients reach the server, e.g. <c>http://127.0.0.1:18181</c> (a wildcard bind reads as loopback).</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>What the user should hear about at start: aliases whose model is not pulled, or that hide a pulled one.</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>Binds <see cref="ServerOptions.Host"/> and starts serving. Throws <see cref="ServerStartException"/> when it cannot.</summary>
     public static Task<NexaServer> StartAsync(ServerOptions options, IModelLauncher launcher, CancellationToken ct) =>
@@ -51,7 +57,8 @@ public sealed class NexaServer : IAsyncDisposable
             throw new ServerStartException($"cannot listen on {options.Host}: {e.Message}", e);
         }
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new NexaServer(app, residency, ClientAddress(address));
+        var warnings = new NameResolver(new ModelStore(options.DataDir), options.Aliases).Warnings();
+        return new NexaServer(app, residency, ClientAddress(address), warnings);
     }
 
     /// <summary>Stops accepting requests, cancels the generations in flight, and unloads every model. Safe to call twice.</summary>

@@ -65,6 +65,9 @@ public sealed record ServerOptions
     /// <summary>Fetch image URLs that resolve to loopback or private addresses even when listening on the network.</summary>
     public bool AllowPrivateUrls { get; init; }
 
+    /// <summary>Names clients send that stand for pulled models (<c>--alias gpt-4o-mini=org/repo</c>); a later one wins.</summary>
+    public IReadOnlyList<ModelAlias> Aliases { get; init; } = [];
+
     /// <summary>How long one remote image may take to arrive (tests shorten it).</summary>
     public TimeSpan ImageFetchTimeout { get; init; } = TimeSpan.FromSeconds(15);
 }

@@ -37,7 +37,8 @@ internal static class InferCommand
             if (nctx < 64)
                 throw new CliException("--nctx must be at least 64", ExitCodes.Usage);
 
-            var model = ctx.Store.Find(name) ?? await PullAsync(ctx, name, ct);
+            var model = StoreNames.FindPulled(ctx.Store, name) ?? await PullAsync(ctx, name, ct);
+            name = name with { Org = model.Name.Org, Repo = model.Name.Repo }; // as pulled: Me/Tiny runs me/tiny
             var quant = model.ChooseQuant(name.Quant) ?? await PullQuantAsync(ctx, name, ct);
             var type = model.Manifest.ModelType;
             var path = ctx.Store.Find(name)!.ModelPath(quant);
@@ -79,7 +80,7 @@ internal static class InferCommand
     {
         await ctx.Env.Error.WriteLineAsync($"{name.Id} is not pulled yet; pulling it");
         await PullQuantAsync(ctx, name, ct);
-        return ctx.Store.Find(name) ?? throw new CliException($"pulling {name.Id} did not leave a model in the store");
+        return StoreNames.FindPulled(ctx.Store, name) ?? throw new CliException($"pulling {name.Id} did not leave a model in the store");
     }
 
     private static async Task<string> PullQuantAsync(CommandContext ctx, ModelName name, CancellationToken ct)

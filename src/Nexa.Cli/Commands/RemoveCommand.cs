@@ -16,14 +16,15 @@ internal static class RemoveCommand
             var failed = 0;
             foreach (var text in parsed.GetValue(names) ?? [])
             {
-                var name = ModelName.Parse(text);
+                // Any case finds the folder, pulled or unfinished (as the pull that made it did).
+                var name = ctx.Store.Spelling(ModelName.Parse(text));
                 if (ctx.Store.Remove(name))
                 {
                     env.Out.WriteLine($"removed {name.Id}");
                 }
                 else
                 {
-                    env.Error.WriteLine($"error: {name.Id} is not pulled");
+                    env.Error.WriteLine($"error: {StoreNames.NotPulled(ctx.Store, name)}");
                     failed++;
                 }
             }

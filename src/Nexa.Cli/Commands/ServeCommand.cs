@@ -38,6 +38,11 @@ internal static class ServeCommand
         {
             Description = "Fetch image URLs that resolve to loopback/private addresses even when listening beyond loopback (off: 403)",
         };
+        var aliases = new Option<string[]>("--alias")
+        {
+            Description = "NAME=org/repo[:QUANT]: serve a pulled model under a name clients send unchanged, e.g. gpt-4o-mini=NexaAI/Qwen3-0.6B-GGUF; repeatable (env NEXA_ALIASES, comma-separated; a flag wins over the variable for the same NAME)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var imageTtl = new Option<int>("--image-ttl") { Description = "Seconds an image answered as a URL stays downloadable", DefaultValueFactory = _ => 3600 };
 
         var command = new Command("serve", "Start the OpenAI-compatible server (default http://127.0.0.1:18181)")
@@ -46,6 +51,7 @@ internal static class ServeCommand
             allowLocalFiles, allowPrivateUrls,
         };
         command.Options.Add(imageTtl);
+        command.Options.Add(aliases);
         command.SetAction(async (parsed, ct) =>
         {
             var ctx = CommandContext.From(parsed, env);
@@ -70,6 +76,7 @@ internal static class ServeCommand
                 Verbose = ctx.Verbose,
                 AllowLocalFiles = parsed.GetValue(allowLocalFiles),
                 AllowPrivateUrls = parsed.GetValue(allowPrivateUrls),
+                Aliases = Aliases(env.Variable("NEXA_ALIASES"), parsed.GetValue(aliases) ?? []),
             };
             if (options.Https && (options.CertFile is null || options.KeyFile is null))
                 throw new CliException("--https needs --certfile and --keyfile", ExitCodes.Usage);
@@ -85,10 +92,25 @@ internal static class ServeCommand
             }
             await using var running = server;
             await env.Out.WriteLineAsync($"nexa serve: listening on {server.BaseAddress} (models in {ctx.Store.ModelsDir}); Ctrl-C stops");
+            foreach (var warning in server.Warnings)
+                await env.Error.WriteLineAsync($"warning: {warning}");
             await server.WaitForShutdownAsync(ct);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    // The variable's aliases first, then the flags: the resolver lets a later alias of the same name win.
+    private static IReadOnlyList<ModelAlias> Aliases(string? variable, string[] flags)
+    {
+        try
+        {
+            return [.. ModelAlias.ParseList(variable), .. flags.Select(ModelAlias.Parse)];
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"--alias / NEXA_ALIASES: {e.Message}", ExitCodes.Usage);
+        }
     }
 
     // "auto": 80% of what the runtime sees as this machine's (or container's) memory.

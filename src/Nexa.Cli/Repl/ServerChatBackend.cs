@@ -33,7 +33,10 @@ internal sealed class ServerChatBackend : IChatBackend
         return new Uri(host.TrimEnd('/') + "/");
     }
 
-    /// <summary>Checks the server has the model (404 → tell the user to pull it), then warms it up (loads it).</summary>
+    /// <summary>
+    /// Checks the server has the model (404 → what the server suggests), then warms it up (loads it) with a chat
+    /// without messages: a system prompt alone would be answered like any chat.
+    /// </summary>
     public static async Task<ServerChatBackend> ConnectAsync(string model, CliEnvironment env, CancellationToken ct)
     {
         var baseAddress = BaseAddress(env.Variable);
@@ -43,8 +46,9 @@ internal sealed class ServerChatBackend : IChatBackend
         try
         {
             using var check = await http.GetAsync($"v1/models/{model}", ct);
-            if (check.StatusCode == HttpStatusCode.NotFound)
-                throw new CliException($"{model} is not pulled on the server; pull it first: nexa pull {model}");
+            // The server's own words: the nearest pulled names, or the spellings a name matches ignoring case.
+            if (check.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+                throw new CliException($"the server has no model {model}: {await ErrorMessageAsync(check, ct)}");
             if (check.StatusCode == HttpStatusCode.Unauthorized)
                 throw new CliException($"the server at {baseAddress} wants an API key: set NEXA_API_KEY");
             check.EnsureSuccessStatusCode();

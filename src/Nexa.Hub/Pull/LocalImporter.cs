@@ -17,6 +17,7 @@ public sealed partial class LocalImporter(ModelStore store, IPullProgress progre
     public async Task<PullResult> ImportAsync(ModelName name, string source, string? modelType, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        name = store.Spelling(name);
         source = Path.GetFullPath(source);
         var (root, files) = Collect(source);
         var snapshot = new RepoSnapshot(name.Id, "local", files);

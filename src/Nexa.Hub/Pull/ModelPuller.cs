@@ -24,7 +24,8 @@ public sealed class ModelPuller(ModelStore store, HubClient hub, FileDownloader 
 {
     public async Task<PullResult> PullAsync(PullRequest request, CancellationToken ct)
     {
-        var name = request.Name;
+        // The hub ignores case in repo ids; the store must too, or Me/Tiny would become a second copy of me/tiny.
+        var name = store.Spelling(request.Name);
         var clock = Stopwatch.StartNew();
         using var held = await ModelLock.AcquireAsync(store.LockPath(name),
             () => progress.Info($"another nexa process is pulling {name.Id}; waiting for it to finish"), ct);

@@ -60,6 +60,42 @@ public sealed class ModelStore(string dataDir)
         return manifest is null ? null : new StoredModel(name.WithoutQuant(), ModelDir(name), manifest);
     }
 
+    /// <summary>
+    /// The pulled model a typed name means: the exact spelling, else the one pulled model equal to it but for case;
+    /// several such, or none, come back with what to tell the user (<see cref="ModelLookup"/>).
+    /// </summary>
+    public ModelLookup Lookup(ModelName name)
+    {
+        if (Find(name) is { } exact)
+            return new ModelLookup { Model = exact };
+        var pulled = List();
+        var sameButCase = pulled.Where(m => string.Equals(m.Name.Id, name.Id, StringComparison.OrdinalIgnoreCase)).ToList();
+        return sameButCase.Count switch
+        {
+            1 => new ModelLookup { Model = sameButCase[0] },
+            > 1 => new ModelLookup { Ambiguous = [.. sameButCase.Select(m => m.Name)] },
+            _ => new ModelLookup { Closest = NameSuggestions.Closest(name, pulled.Select(m => m.Name)) },
+        };
+    }
+
+    /// <summary>
+    /// The spelling a name has in the store: <paramref name="name"/> itself when its folder exists or when no
+    /// folder (pulled or unfinished) equals it but for case, else that folder's. A pull of <c>Me/Tiny</c> then
+    /// completes <c>me/tiny</c> instead of starting a second copy; several candidates leave the name as typed.
+    /// </summary>
+    public ModelName Spelling(ModelName name)
+    {
+        if (Directory.Exists(ModelDir(name)) || !Directory.Exists(ModelsDir))
+            return name;
+        var folders = (
+            from orgDir in Directory.EnumerateDirectories(ModelsDir)
+            where string.Equals(Path.GetFileName(orgDir), name.Org, StringComparison.OrdinalIgnoreCase)
+            from repoDir in Directory.EnumerateDirectories(orgDir)
+            where string.Equals(Path.GetFileName(repoDir), name.Repo, StringComparison.OrdinalIgnoreCase)
+            select (Org: Path.GetFileName(orgDir), Repo: Path.GetFileName(repoDir))).ToList();
+        return folders.Count == 1 ? name with { Org = folders[0].Org, Repo = folders[0].Repo } : name;
+    }
+
     /// <summary>Every pulled model, sorted by name. Unfinished pulls and unreadable manifests are skipped.</summary>
     public IReadOnlyList<StoredModel> List()
     {

@@ -39,6 +39,13 @@ public sealed record ChatCompletionRequest
 
     public bool? IgnoreEos { get; init; }
 
+    /// <summary>
+    /// The original client's load settings (GPU layers, context size). It sends them with its warm-up only, so they
+    /// tell that warm-up from a stock client's system-only chat; their values are not used.
+    /// </summary>
+    public JsonElement? Ngl { get; init; }
+    public JsonElement? Nctx { get; init; }
+
     /// <summary>The original's limit on an image's longer side, in pixels (larger images are shrunk; default 512).</summary>
     public int? ImageMaxLength { get; init; }
     public int? N { get; init; }

@@ -11,10 +11,12 @@ namespace Nexa.Server.Catalog;
 /// <summary>The pulled models as the HTTP API sees them: name resolution (404s), the model list, and start info.</summary>
 internal sealed class ModelCatalog(ModelStore store, ServerOptions options)
 {
+    private readonly NameResolver _names = new(store, options.Aliases);
+
     /// <summary>The model and quant a request names; throws the 404 a client should see when it is not pulled.</summary>
     public ResolvedModel Resolve(string requested)
     {
-        var (name, stored) = Find(requested);
+        var (name, stored, _) = _names.Find(requested);
         var quant = stored.ChooseQuant(name.Quant) ?? throw QuantNotFound(requested, name, stored);
         // A chat model gets ContextSize tokens per slot; an embedding model's context is one batch of inputs.
         var chat = stored.Manifest.ModelType is not (ModelTypes.Embedder or ModelTypes.Reranker);
@@ -72,24 +74,28 @@ internal sealed class ModelCatalog(ModelStore store, ServerOptions options)
         return EngineException.ModelCannot(requested, what, $"it is {kind} (type '{model.ModelType}'); {hint}");
     }
 
-    public IReadOnlyList<ModelCard> List() => [.. store.List().Select(m => Card(m, m.Name.Id))];
-
-    /// <summary>One model by <c>org/repo[:QUANT]</c>; throws 404 when it (or that quant) is not pulled.</summary>
-    public ModelCard Describe(string requested)
+    /// <summary>The pulled models, then the aliases whose model is pulled (a client may pick its name from here).</summary>
+    public IReadOnlyList<ModelCard> List()
     {
-        var (name, stored) = Find(requested);
-        if (name.Quant is not null && stored.ChooseQuant(name.Quant) is null)
-            throw QuantNotFound(requested, name, stored);
-        return Card(stored, name.ToString());
+        var cards = store.List().Select(m => Card(m, m.Name.Id)).ToList();
+        foreach (var alias in _names.Aliases)
+        {
+            if (store.Lookup(alias.Target).Model is { } target && target.ChooseQuant(alias.Target.Quant) is not null)
+                cards.Add(Card(target, alias.Name));
+        }
+        return cards;
     }
 
-    private (ModelName Name, StoredModel Stored) Find(string requested)
+    /// <summary>
+    /// One model by <c>org/repo[:QUANT]</c> (any case: the card names it as pulled) or by alias (the card names the
+    /// alias); throws 404 when it (or that quant) is not pulled.
+    /// </summary>
+    public ModelCard Describe(string requested)
     {
-        if (!ModelName.TryParse(requested, out var name, out var error))
-            throw new ApiException(ErrorTable.ModelNotFound(error));
-        var stored = store.Find(name)
-            ?? throw new ApiException(ErrorTable.ModelNotFound($"model '{requested}' is not pulled; pull it first: nexa pull {name.Id}"));
-        return (name, stored);
+        var (name, stored, alias) = _names.Find(requested);
+        if (name.Quant is not null && stored.ChooseQuant(name.Quant) is null)
+            throw QuantNotFound(requested, name, stored);
+        return Card(stored, alias?.Name ?? (name with { Org = stored.Name.Org, Repo = stored.Name.Repo }).ToString());
     }
 
     private static ApiException QuantNotFound(string requested, ModelName name, StoredModel stored)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Nexa.Protocol;
+using Nexa.Server.Http;
 using Nexa.Server.Pipeline;
 using Nexa.Server.Vision;
 
@@ -28,5 +29,9 @@ internal sealed class ChatEndpoint(ModelPipeline pipeline, ImageResolver images,
                 await ChatStreamWriter.WriteAsync(http, job, events, ids, log, call.Ct);
             else
                 await ChatCompletionWriter.WriteAsync(http, job, events, ids, call.Ct);
-        });
+        },
+        // A client that asked for a stream reads events, never a JSON null.
+        warmUp: call => call.Job.Stream
+            ? ChatStreamWriter.WriteWarmUpAsync(http, call.Job, CompletionIds.New(time), call.Ct)
+            : JsonReply.WriteNullAsync(http));
 }

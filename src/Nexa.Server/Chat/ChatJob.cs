@@ -24,7 +24,10 @@ internal sealed record ChatJob : IModelJob
 
     public ModelNeed Need => new(ModelTask.Chat, Images.FirstOrDefault()?.Param);
 
-    /// <summary>No user or assistant message: the original's warm-up, which loads the model and answers <c>null</c>.</summary>
+    /// <summary>
+    /// No messages, or the original client's system-only warm-up: loads the model and answers <c>null</c> (an empty
+    /// event stream when asked to stream).
+    /// </summary>
     public bool IsWarmUp { get; init; }
 }
 

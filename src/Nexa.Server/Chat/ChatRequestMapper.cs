@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Nexa.Engine.Text;
 using Nexa.Engine.Vision;
 using Nexa.Protocol.Chat;
@@ -41,9 +42,17 @@ internal static class ChatRequestMapper
             IncludeUsage = body.StreamOptions?.IncludeUsage ?? false,
             Images = images,
             ImageMaxLength = ImageMaxLength(body.ImageMaxLength),
-            IsWarmUp = !messages.Any(m => m.Role is "user" or "assistant"),
+            IsWarmUp = IsWarmUp(body, messages),
         };
     }
+
+    // No messages: a warm-up. A system prompt alone is an ordinary chat for stock clients ("write me a haiku"), and
+    // the original client's warm-up only when it carries that client's load settings and does not stream.
+    private static bool IsWarmUp(ChatCompletionRequest body, IReadOnlyList<ChatMessage> messages) =>
+        messages.Count == 0
+        || (messages.All(m => m.Role == "system") && body.Stream != true && (IsGiven(body.Ngl) || IsGiven(body.Nctx)));
+
+    private static bool IsGiven(JsonElement? value) => value is { ValueKind: not JsonValueKind.Null };
 
     private static void RefuseUnsupported(ChatCompletionRequest body)
     {

@@ -70,6 +70,16 @@ internal static class ChatStreamWriter
         }
     }
 
+    /// <summary>A streamed warm-up: one chunk without choices (with zero usage when asked for), then <c>[DONE]</c>.</summary>
+    public static async Task WriteWarmUpAsync(HttpContext http, ChatJob job, CompletionIds ids, CancellationToken ct)
+    {
+        StartEventStream(http);
+        var chunk = new ChatCompletionChunk { Id = ids.Id, Created = ids.Created, Model = job.Model, Choices = [] };
+        await WriteChunkAsync(http, job.IncludeUsage ? chunk with { Usage = new Usage(0, 0, 0) } : chunk, ct);
+        await http.Response.Body.WriteAsync(Done, ct);
+        await http.Response.Body.FlushAsync(ct);
+    }
+
     private static void StartEventStream(HttpContext http)
     {
         var response = http.Response;

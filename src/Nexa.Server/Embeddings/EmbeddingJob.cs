@@ -16,6 +16,12 @@ internal sealed record EmbeddingJob : IModelJob
     /// <summary><c>encoding_format: "base64"</c>.</summary>
     public bool Base64 { get; init; }
 
-    /// <summary><c>input: []</c>: the original's warm-up, which loads the model and answers <c>null</c>.</summary>
+    /// <summary><c>input: []</c>: nothing to embed; the model is loaded (the original's warm-up).</summary>
     public bool IsWarmUp { get; init; }
+
+    /// <summary>
+    /// A warm-up's answer: the original's <c>null</c> when the body names no <c>encoding_format</c> (as the original's
+    /// client sends it), else an empty list: stock OpenAI clients always name one and read <c>data</c> from the answer.
+    /// </summary>
+    public bool WarmUpAnswersNull { get; init; }
 }

@@ -46,6 +46,7 @@ internal static class EmbeddingRequestMapper
                 },
             },
             IsWarmUp = inputs.Count == 0,
+            WarmUpAnswersNull = body.EncodingFormat is null,
         };
     }
 

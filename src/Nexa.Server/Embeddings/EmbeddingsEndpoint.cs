@@ -29,5 +29,9 @@ internal sealed class EmbeddingsEndpoint(ModelPipeline pipeline)
                 Usage = new EmbeddingUsage(result.PromptTokens, result.PromptTokens),
             };
             await JsonReply.WriteAsync(http, list, ProtocolJsonContext.Wire.EmbeddingList);
-        });
+        },
+        // The original's client sends [] to load the model and reads null; a stock client sending [] reads an empty list.
+        warmUp: call => call.Job.WarmUpAnswersNull
+            ? JsonReply.WriteNullAsync(http)
+            : JsonReply.WriteAsync(http, new EmbeddingList { Model = call.Job.Model, Data = [], Usage = new EmbeddingUsage(0, 0) }, ProtocolJsonContext.Wire.EmbeddingList));
 }

@@ -84,6 +84,31 @@ internal static class ErrorTable
     public static ApiError ModelNotFound(string message) =>
         new(StatusCodes.Status404NotFound, InvalidRequestType, message, "model", ErrorCodes.ModelNotFound);
 
+    /// <summary>
+    /// A name no pulled model (nor alias) answers to: the nearest pulled names, and the pull command only when the
+    /// name has an organisation (<c>gpt-4o-mini</c> is no Hugging Face repo to pull, but may be made an alias).
+    /// </summary>
+    public static ApiError ModelNotPulled(string requested, IReadOnlyList<string> closest, string? pullName)
+    {
+        var message = $"model '{requested}' is not pulled";
+        if (closest.Count > 0)
+            message += $" (did you mean {string.Join(" or ", closest.Select(c => $"'{c}'"))}?)";
+        message += pullName is not null
+            ? $"; pull it first: nexa pull {pullName}"
+            : $"; pull a model (nexa pull org/repo) or serve one under this name: nexa serve --alias {requested}=org/repo";
+        return ModelNotFound(message);
+    }
+
+    /// <summary>An alias whose model is not pulled (any more): the 404 names the target, which is what to pull.</summary>
+    public static ApiError AliasTargetNotPulled(string requested, string target) =>
+        ModelNotFound($"model '{requested}' is an alias of {target}, which is not pulled; pull it first: nexa pull {target}");
+
+    /// <summary>A name that matches, ignoring case, several pulled models and none exactly: the client must pick one.</summary>
+    public static ApiError AmbiguousModelName(string requested, IReadOnlyList<string> candidates) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType,
+            $"model '{requested}' matches several pulled models that differ only in case: {string.Join(", ", candidates)}; name one exactly",
+            "model", "ambiguous_model");
+
     /// <summary>An image URL that expired (<c>--image-ttl</c>) or never existed.</summary>
     public static ApiError ImageNotFound(TimeSpan ttl) =>
         new(StatusCodes.Status404NotFound, InvalidRequestType,

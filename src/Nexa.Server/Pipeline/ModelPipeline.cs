@@ -10,11 +10,13 @@ namespace Nexa.Server.Pipeline;
 /// <summary>
 /// The one path every model route takes: read the body → map it to a job (400s) → resolve the model (404s) → check it
 /// can do the job (400) → answer a warm-up → hand the route a <see cref="ModelCall{TJob}"/> that can lease the model.
-/// A route supplies only its body type, its mapper and what it does with a leased model.
+/// A route supplies only its body type, its mapper and what it does with a leased model (and, where a warm-up is not
+/// answered with <c>null</c>, what it answers instead).
 /// </summary>
 internal sealed class ModelPipeline(ModelCatalog catalog, ModelResidency residency, IHostApplicationLifetime lifetime)
 {
-    public async Task RunAsync<TBody, TJob>(HttpContext http, JsonTypeInfo<TBody> wire, Func<TBody, TJob> map, Func<ModelCall<TJob>, Task> run)
+    public async Task RunAsync<TBody, TJob>(
+        HttpContext http, JsonTypeInfo<TBody> wire, Func<TBody, TJob> map, Func<ModelCall<TJob>, Task> run, Func<ModelCall<TJob>, Task>? warmUp = null)
         where TBody : class
         where TJob : IModelJob
     {
@@ -25,13 +27,14 @@ internal sealed class ModelPipeline(ModelCatalog catalog, ModelResidency residen
 
         // A client that goes away, or a server that stops, ends the work at once.
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var call = new ModelCall<TJob>(http, job, model, residency, cancel.Token);
         if (job.IsWarmUp)
         {
             await residency.WarmUpAsync(model, cancel.Token);
-            await JsonReply.WriteNullAsync(http);
+            await (warmUp is null ? JsonReply.WriteNullAsync(http) : warmUp(call));
             return;
         }
-        await run(new ModelCall<TJob>(http, job, model, residency, cancel.Token));
+        await run(call);
     }
 }
 

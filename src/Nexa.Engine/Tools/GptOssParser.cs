@@ -131,11 +131,6 @@ internal sealed class GptOssParser : ToolCallParser
 
     private bool ReadCallArguments()
     {
-        if (!SkipSpace() && !Final)
-        {
-            return false;
-        }
-
         if (!StreamArguments(_value))
         {
             return false;

@@ -196,11 +196,6 @@ internal sealed class Llama3Parser(bool pythonTag) : ToolCallParser
 
     private bool ReadBuiltinValue()
     {
-        if (!SkipSpace() && !Final)
-        {
-            return false;
-        }
-
         if (!StreamArguments(_value))
         {
             return false;

@@ -229,11 +229,6 @@ internal sealed class MistralParser(bool thinking) : ToolCallParser
 
     private bool ReadArguments()
     {
-        if (!SkipSpace() && !Final)
-        {
-            return false;
-        }
-
         if (!StreamArguments(_value))
         {
             return false;

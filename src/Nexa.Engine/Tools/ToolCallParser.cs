@@ -216,10 +216,15 @@ internal abstract class ToolCallParser
 
     /// <summary>
     /// Streams a JSON arguments value (not inside a call object: the family's markup named the function) as the
-    /// pieces of the started call; true once it ended (or broke, or the answer ended).
+    /// pieces of the started call (whitespace before it is markup); true once it ended (or broke, or the answer ended).
     /// </summary>
     protected bool StreamArguments(JsonValueScanner value)
     {
+        if (value.FirstCharacter is null && !SkipSpace() && !Final)
+        {
+            return false;
+        }
+
         var used = value.Read(_pending);
         Sink.Arguments(_pending[..used]);
         _pending = _pending[used..];

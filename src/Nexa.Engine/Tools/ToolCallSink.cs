@@ -12,7 +12,7 @@ namespace Nexa.Engine.Tools;
 /// <remarks>
 /// Trailing whitespace of answer text is held until the next thing decides it: more text shows it, a call drops it
 /// (the blank line a model writes before a call, or between two, is layout of the markup, not answer), and the end
-/// of an answer that called a tool drops it too.
+/// of an answer that called a tool drops it too. Whitespace after a call is kept only between two texts.
 /// </remarks>
 internal sealed class ToolCallSink(Func<string> newCallId)
 {
@@ -24,6 +24,7 @@ internal sealed class ToolCallSink(Func<string> newCallId)
     private string _heldSpace = "";
     private string? _callId;
     private string? _callName;
+    private bool _afterCall;
 
     /// <summary>The list that events go to until the next call of this method.</summary>
     public void WriteTo(List<GenerationEvent> output) => _output = output;
@@ -37,6 +38,29 @@ internal sealed class ToolCallSink(Func<string> newCallId)
         if (text.Length == 0)
         {
             return;
+        }
+
+        if (_afterCall)
+        {
+            // Whitespace right after a call separates it from earlier text; with no text before, it is layout.
+            var start = 0;
+            while (start < text.Length && char.IsWhiteSpace(text[start]))
+            {
+                start++;
+            }
+
+            if (start == text.Length)
+            {
+                _heldSpace += text;
+                return;
+            }
+
+            _afterCall = false;
+            if (_content.Length == 0)
+            {
+                _heldSpace = "";
+                text = text[start..];
+            }
         }
 
         var end = text.Length;
@@ -126,6 +150,7 @@ internal sealed class ToolCallSink(Func<string> newCallId)
 
         var arguments = _arguments.ToString();
         _calls.Add(new ParsedToolCall(_callId, _callName, arguments) { IsComplete = IsJsonObject(arguments) });
+        _afterCall = true;
         _callId = null;
         _callName = null;
     }

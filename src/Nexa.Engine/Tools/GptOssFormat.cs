@@ -30,19 +30,18 @@ internal sealed class GptOssFormat : ToolCallFormat
         var channel = $"{GbnfWriter.Literal(GptOssParser.Channel)} ( \"commentary\" | \"analysis\" )";
         var constrain = $"( {GbnfWriter.Literal(" " + GptOssParser.Constrain + "json")} | \" json\" )?";
         var message = GbnfWriter.Literal(GptOssParser.Message);
-        var inRole = new List<string>();
-        var inChannel = new List<string>();
+        var toFunctions = GbnfWriter.Literal(ToFunctions);
+        var inRole = tools.Select((tool, i) => GbnfWriter.RuleName("role-", i, tool.Name)).ToList();
+        var inChannel = tools.Select((tool, i) => GbnfWriter.RuleName("channel-", i, tool.Name)).ToList();
+        grammar.Rule("root", "recipient-in-role | recipient-in-channel");
+        grammar.Rule("recipient-in-role", $"{GbnfWriter.Literal(GptOssParser.Start + "assistant")}? {toFunctions} ( {string.Join(" | ", inRole)} )");
+        grammar.Rule("recipient-in-channel", $"{channel} {toFunctions} ( {string.Join(" | ", inChannel)} )");
         for (var i = 0; i < tools.Count; i++)
         {
             var name = GbnfWriter.Literal(tools[i].Name);
             var arguments = grammar.Schema(tools[i].ParametersSchema);
-            inRole.Add(grammar.Rule(GbnfWriter.RuleName("role-", i, tools[i].Name), $"{name} {channel} {constrain} {message} {arguments}"));
-            inChannel.Add(grammar.Rule(GbnfWriter.RuleName("channel-", i, tools[i].Name), $"{name} {constrain} {message} {arguments}"));
+            grammar.Rule(inRole[i], $"{name} {channel} {constrain} {message} {arguments}");
+            grammar.Rule(inChannel[i], $"{name} {constrain} {message} {arguments}");
         }
-
-        var toFunctions = GbnfWriter.Literal(ToFunctions);
-        grammar.Rule("root", "recipient-in-role | recipient-in-channel");
-        grammar.Rule("recipient-in-role", $"{GbnfWriter.Literal(GptOssParser.Start + "assistant")}? {toFunctions} ( {string.Join(" | ", inRole)} )");
-        grammar.Rule("recipient-in-channel", $"{channel} {toFunctions} ( {string.Join(" | ", inChannel)} )");
     }
 }

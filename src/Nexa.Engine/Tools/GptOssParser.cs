@@ -77,10 +77,12 @@ internal sealed class GptOssParser : ToolCallParser
                 return false;
             }
 
+            // Not a header after all: it is answer text, shown now (left pending, it would be read as a header again).
             Reject();
+            ShowContent(Pending.Length);
             _reasoningBody = false;
             _state = State.Body;
-            return true;
+            return false;
         }
 
         var header = Pending[..at];

@@ -10,6 +10,8 @@ namespace Nexa.Engine.Tools;
 /// </summary>
 internal abstract class ToolCallParser
 {
+    private const int MostIdleSteps = 64;
+
     private readonly StringBuilder _held = new();
     private string _pending = "";
     private bool _holding;
@@ -48,8 +50,20 @@ internal abstract class ToolCallParser
 
     private void Run()
     {
+        // A step that asks to run again without taking any text only changes state; a family never needs many of
+        // those in a row. Should one ever loop, the text is shown rather than a server thread spinning forever.
+        var idle = 0;
+        var length = _pending.Length;
         while (Step())
         {
+            idle = _pending.Length == length ? idle + 1 : 0;
+            length = _pending.Length;
+            if (idle > MostIdleSteps)
+            {
+                Reject();
+                ShowContent(_pending.Length);
+                return;
+            }
         }
     }
 

@@ -60,6 +60,10 @@ internal sealed record ToolCallCase(ToolCallFamily Family, string Text, string C
             "<tool_call>\n<function=get_weather>\n<parameter=city>\nPar", "", ["get_weather !{\"city\": \"Par"]),
         ["qwen3-coder: not a function after the tag"] = new(ToolCallFamily.Qwen3Coder,
             "<tool_call>\nhello\n</tool_call>", "<tool_call>\nhello\n</tool_call>", []),
+        ["qwen3-coder: function tag outside a call is text"] = new(ToolCallFamily.Qwen3Coder,
+            "Write <function=f> in XML.", "Write <function=f> in XML.", []),
+        ["qwen3-coder: unfinished function tag"] = new(ToolCallFamily.Qwen3Coder,
+            "Ok <tool_call>\n<functi", "Ok <tool_call>\n<functi", []),
 
         // Llama 3.x
         ["llama3: the answer is a call"] = new(ToolCallFamily.Llama3,
@@ -94,6 +98,8 @@ internal sealed record ToolCallCase(ToolCallFamily Family, string Text, string C
             "[THINK]Which city?[/THINK]It is sunny.", "It is sunny.", [], "Which city?"),
         ["mistral: trigger then words is text"] = new(ToolCallFamily.MistralNameArgs, "[TOOL_CALLS] what now?", "[TOOL_CALLS] what now?", []),
         ["mistral: unfinished trigger"] = new(ToolCallFamily.MistralJsonArray, "Hi [TOOL_CA", "Hi [TOOL_CA", []),
+        ["mistral: malformed arguments stay a call, unfinished"] = new(ToolCallFamily.MistralNameArgs,
+            "[TOOL_CALLS]get_weather[ARGS]{\"city\": Paris}", "", ["get_weather !{\"city\": Paris}"]),
 
         // DeepSeek
         ["deepseek: R1 call after text"] = new(ToolCallFamily.DeepSeek,
@@ -108,6 +114,7 @@ internal sealed record ToolCallCase(ToolCallFamily Family, string Text, string C
             "<｜tool_calls_begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>ping\n```json\n{}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>", "", ["ping {}"]),
         ["deepseek: unfinished opening"] = new(ToolCallFamily.DeepSeek, "Wait <｜tool▁cal", "Wait <｜tool▁cal", []),
         ["deepseek: empty block is text"] = new(ToolCallFamily.DeepSeek, "<｜tool▁calls▁begin｜>oops", "<｜tool▁calls▁begin｜>oops", []),
+        ["deepseek: no call"] = new(ToolCallFamily.DeepSeek, "The answer is <b>4</b>.", "The answer is <b>4</b>.", []),
 
         // gpt-oss
         ["gpt-oss: analysis then a call"] = new(ToolCallFamily.GptOss,
@@ -122,6 +129,12 @@ internal sealed record ToolCallCase(ToolCallFamily Family, string Text, string C
         ["gpt-oss: built-in tool message is reasoning"] = new(ToolCallFamily.GptOss,
             "<|channel|>analysis to=browser.search<|message|>{\"q\": 1}<|call|>", "", [], "{\"q\": 1}"),
         ["gpt-oss: text without a header"] = new(ToolCallFamily.GptOss, "Plain answer.", "Plain answer.", []),
+        ["gpt-oss: two calls in a row"] = new(ToolCallFamily.GptOss,
+            "<|channel|>commentary to=functions.ping <|constrain|>json<|message|>{}<|call|><|start|>assistant<|channel|>commentary to=functions.search <|constrain|>json<|message|>{\"query\": \"q\"}<|call|>",
+            "", ["ping {}", "search {\"query\":\"q\"}"]),
+        ["gpt-oss: unfinished header"] = new(ToolCallFamily.GptOss, "<|channel|>analy", "<|channel|>analy", []),
+        ["gpt-oss: arguments cut off"] = new(ToolCallFamily.GptOss,
+            "<|channel|>commentary to=functions.search <|constrain|>json<|message|>{\"query\": \"q", "", ["search !{\"query\": \"q"]),
 
         // Generic JSON
         ["generic: tool_calls list"] = new(ToolCallFamily.GenericJson,
@@ -133,6 +146,8 @@ internal sealed record ToolCallCase(ToolCallFamily Family, string Text, string C
             "```json\n{\"tool_call\": {\"name\": \"ping\", \"arguments\": {}}}\n```", "", ["ping {}"]),
         ["generic: other JSON is text"] = new(ToolCallFamily.GenericJson, "{\"response\": \"hi\"}", "{\"response\": \"hi\"}", []),
         ["generic: plain text"] = new(ToolCallFamily.GenericJson, "Hello {\"name\": 1}", "Hello {\"name\": 1}", []),
+        ["generic: unfinished object"] = new(ToolCallFamily.GenericJson, "{\"tool_ca", "{\"tool_ca", []),
+        ["generic: malformed list is text"] = new(ToolCallFamily.GenericJson, "{\"tool_calls\": [oops]}", "{\"tool_calls\": [oops]}", []),
     };
 
     public static TheoryData<string> Names() => [.. All.Keys];

@@ -130,3 +130,23 @@ public sealed class ToolCallParsingTests
         Assert.False(run.Answer.HasToolCalls);
     }
 }
+
+public sealed class ToolCallParserSafetyTests
+{
+    /// <summary>A family parser that never decides anything but always asks to run again.</summary>
+    private sealed class StuckParser : ToolCallParser
+    {
+        protected override bool Step() => true;
+    }
+
+    [Fact]
+    public void Parser_that_stops_making_progress_shows_the_text_instead_of_spinning()
+    {
+        var stream = new ToolCallStream(new StuckParser(), () => "call_x");
+        var output = new List<GenerationEvent>();
+
+        stream.Push(new TextDelta("some text", IsReasoning: false), output);
+
+        Assert.Equal("some text", Assert.IsType<TextDelta>(Assert.Single(output)).Text);
+    }
+}

@@ -45,9 +45,6 @@ internal sealed class JsonCallReader
     /// <summary>The text is not a call object (or broke off): see <see cref="Feed"/> for what was read.</summary>
     public bool IsFailed => _part == Part.Failed;
 
-    /// <summary>The arguments value has ended (all of it can be taken).</summary>
-    public bool ArgumentsEnded { get; private set; }
-
     /// <summary>Reads from the start of <paramref name="text"/>; returns how many characters belong to the object.</summary>
     public int Feed(ReadOnlySpan<char> text)
     {
@@ -71,7 +68,6 @@ internal sealed class JsonCallReader
         if (_part == Part.Done && !_argumentsSeen)
         {
             _argumentsSeen = true;
-            ArgumentsEnded = true;
             return "{}";
         }
 
@@ -262,7 +258,6 @@ internal sealed class JsonCallReader
 
     private void EndArguments()
     {
-        ArgumentsEnded = true;
         if (_argumentsStream)
         {
             return;

@@ -31,8 +31,6 @@ internal sealed class ToolCallSink(Func<string> newCallId)
 
     public bool InCall => _callId is not null;
 
-    public int CallCount => _calls.Count + (InCall ? 1 : 0);
-
     public void Content(string text)
     {
         if (text.Length == 0)

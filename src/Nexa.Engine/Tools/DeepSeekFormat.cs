@@ -1,3 +1,5 @@
+using Nexa.Engine.Text;
+
 namespace Nexa.Engine.Tools;
 
 /// <summary>DeepSeek R1/V3 and V3.1 (see <see cref="DeepSeekParser"/>).</summary>
@@ -10,16 +12,16 @@ internal sealed class DeepSeekFormat(bool fencedArguments) : ToolCallFormat
     public override IReadOnlyList<ToolCallTrigger> Triggers { get; } =
         [.. DeepSeekParser.CallsBeginVariants.Select(v => new ToolCallTrigger(v, IsSpecialToken: false))];
 
-    internal override ToolCallParser CreateParser(IReadOnlyList<ToolDefinition> tools) => new DeepSeekParser();
+    internal override ToolCallParser CreateParser(IReadOnlyList<ChatTool> tools) => new DeepSeekParser();
 
-    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ToolDefinition> tools, bool parallel)
+    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ChatTool> tools, bool parallel)
     {
         var begins = string.Join(" | ", DeepSeekParser.CallsBeginVariants.Select(GbnfWriter.Literal));
         grammar.Rule("root", $"( {begins} ) {(parallel ? "call+" : "call")} {GbnfWriter.Literal(DeepSeekParser.CallsEnd)}");
         var alternatives = new List<string>();
         for (var i = 0; i < tools.Count; i++)
         {
-            var arguments = grammar.Schema(tools[i].ParametersSchema);
+            var arguments = grammar.Schema(tools[i].ParametersJson);
             var body = fencedArguments
                 ? $"{GbnfWriter.Literal(DeepSeekParser.FunctionType + DeepSeekParser.Separator + tools[i].Name + "\n```json\n")} {arguments} {GbnfWriter.Literal("\n```")}"
                 : $"{GbnfWriter.Literal(tools[i].Name + DeepSeekParser.Separator)} {arguments}";

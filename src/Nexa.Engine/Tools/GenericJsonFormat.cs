@@ -1,3 +1,5 @@
+using Nexa.Engine.Text;
+
 namespace Nexa.Engine.Tools;
 
 /// <summary>The JSON fallback for templates of no known family (see <see cref="GenericJsonParser"/>).</summary>
@@ -11,10 +13,10 @@ internal sealed class GenericJsonFormat : ToolCallFormat
         new("{\"name\"", IsSpecialToken: false, AtAnswerStartOnly: true),
     ];
 
-    internal override ToolCallParser CreateParser(IReadOnlyList<ToolDefinition> tools) => new GenericJsonParser();
+    internal override ToolCallParser CreateParser(IReadOnlyList<ChatTool> tools) => new GenericJsonParser();
 
     /// <remarks>A model of no family was not trained on any markup, so the grammar is what teaches it the shape: apply it from the answer's start when a call is required.</remarks>
-    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ToolDefinition> tools, bool parallel)
+    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ChatTool> tools, bool parallel)
     {
         var space = GbnfWriter.Space;
         var calls = parallel ? $"call ( \",\" {space} call )*" : "call";

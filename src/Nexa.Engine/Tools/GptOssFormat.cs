@@ -1,3 +1,5 @@
+using Nexa.Engine.Text;
+
 namespace Nexa.Engine.Tools;
 
 /// <summary>gpt-oss's harmony format (see <see cref="GptOssParser"/>).</summary>
@@ -19,13 +21,13 @@ internal sealed class GptOssFormat : ToolCallFormat
     public override IReadOnlyList<string> SpecialTokens { get; } =
         [GptOssParser.Start, GptOssParser.Channel, GptOssParser.Message, GptOssParser.Constrain, GptOssParser.End, GptOssParser.Call, GptOssParser.Return];
 
-    internal override ToolCallParser CreateParser(IReadOnlyList<ToolDefinition> tools) => new GptOssParser();
+    internal override ToolCallParser CreateParser(IReadOnlyList<ChatTool> tools) => new GptOssParser();
 
     /// <remarks>
     /// One call: its message ends with &lt;|call|&gt;, an end-of-generation token, so a turn never holds two and
     /// <c>parallel</c> changes nothing.
     /// </remarks>
-    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ToolDefinition> tools, bool parallel)
+    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ChatTool> tools, bool parallel)
     {
         var channel = $"{GbnfWriter.Literal(GptOssParser.Channel)} ( \"commentary\" | \"analysis\" )";
         var constrain = $"( {GbnfWriter.Literal(" " + GptOssParser.Constrain + "json")} | \" json\" )?";
@@ -39,7 +41,7 @@ internal sealed class GptOssFormat : ToolCallFormat
         for (var i = 0; i < tools.Count; i++)
         {
             var name = GbnfWriter.Literal(tools[i].Name);
-            var arguments = grammar.Schema(tools[i].ParametersSchema);
+            var arguments = grammar.Schema(tools[i].ParametersJson);
             grammar.Rule(inRole[i], $"{name} {channel} {constrain} {message} {arguments}");
             grammar.Rule(inChannel[i], $"{name} {constrain} {message} {arguments}");
         }

@@ -1,3 +1,5 @@
+using Nexa.Engine.Text;
+
 namespace Nexa.Engine.Tools;
 
 /// <summary>Hermes 2/3, Qwen 2.5 and Qwen3 (see <see cref="HermesParser"/>).</summary>
@@ -8,9 +10,9 @@ internal sealed class HermesFormat : ToolCallFormat
     // <tool_call> is an added token that is not a control token: it is rendered like text.
     public override IReadOnlyList<ToolCallTrigger> Triggers { get; } = [new(HermesParser.Open, IsSpecialToken: false)];
 
-    internal override ToolCallParser CreateParser(IReadOnlyList<ToolDefinition> tools) => new HermesParser();
+    internal override ToolCallParser CreateParser(IReadOnlyList<ChatTool> tools) => new HermesParser();
 
-    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ToolDefinition> tools, bool parallel)
+    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ChatTool> tools, bool parallel)
     {
         grammar.Rule("root", Repeated("call", parallel));
         var space = GbnfWriter.Space;

@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using Nexa.Engine.Text;
+
 namespace Nexa.Engine.Tools;
 
 /// <summary>
@@ -28,8 +30,8 @@ public interface IToolCallFormat
     /// The JSON Schema → GBNF converter: given a schema, a complete grammar whose <c>root</c> rule matches the JSON
     /// values valid against it. Its rules are renamed apart for each use, so helper rules of the same name never clash.
     /// </param>
-    string BuildGrammar(IReadOnlyList<ToolDefinition> tools, Func<JsonElement, string> schemaToGbnf, bool parallel);
+    string BuildGrammar(IReadOnlyList<ChatTool> tools, Func<JsonElement, string> schemaToGbnf, bool parallel);
 
     /// <summary>A parser for one answer of a request that offered <paramref name="tools"/>.</summary>
-    ToolCallStream CreateStream(IReadOnlyList<ToolDefinition> tools);
+    ToolCallStream CreateStream(IReadOnlyList<ChatTool> tools);
 }

@@ -1,3 +1,5 @@
+using Nexa.Engine.Text;
+
 namespace Nexa.Engine.Tools;
 
 /// <summary>Llama 3.1–3.3 (see <see cref="Llama3Parser"/>).</summary>
@@ -11,14 +13,14 @@ internal sealed class Llama3Format(bool pythonTag) : ToolCallFormat
 
     public override IReadOnlyList<string> SpecialTokens { get; } = pythonTag ? [Llama3Parser.PythonTag] : [];
 
-    internal override ToolCallParser CreateParser(IReadOnlyList<ToolDefinition> tools) => new Llama3Parser(pythonTag);
+    internal override ToolCallParser CreateParser(IReadOnlyList<ChatTool> tools) => new Llama3Parser(pythonTag);
 
     /// <remarks>
     /// The JSON object, with "parameters" as the template shows it (the parser also reads "arguments"). After
     /// <c>&lt;|python_tag|&gt;</c> the grammar allows the same object; the built-in tools' <c>name.call(…)</c> form is
     /// read but not generated.
     /// </remarks>
-    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ToolDefinition> tools, bool parallel)
+    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ChatTool> tools, bool parallel)
     {
         var space = GbnfWriter.Space;
         var call = Repeated("call", parallel);

@@ -1,3 +1,5 @@
+using Nexa.Engine.Text;
+
 namespace Nexa.Engine.Tools;
 
 /// <summary>Mistral's two markups (see <see cref="MistralParser"/>); the grammar follows the family the template showed.</summary>
@@ -12,11 +14,11 @@ internal sealed class MistralFormat(ToolCallFamily family, bool withCallId, bool
         ? [MistralParser.CallsOpen, MistralParser.ArgsMarker, MistralParser.CallIdMarker, MistralParser.ThinkOpen, MistralParser.ThinkClose]
         : [MistralParser.CallsOpen, MistralParser.ThinkOpen, MistralParser.ThinkClose];
 
-    internal override ToolCallParser CreateParser(IReadOnlyList<ToolDefinition> tools) => new MistralParser(thinking);
+    internal override ToolCallParser CreateParser(IReadOnlyList<ChatTool> tools) => new MistralParser(thinking);
 
     protected override string NewCallId() => NineCharacterId();
 
-    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ToolDefinition> tools, bool parallel)
+    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ChatTool> tools, bool parallel)
     {
         var open = GbnfWriter.Literal(MistralParser.CallsOpen);
         var space = GbnfWriter.Space;
@@ -32,7 +34,7 @@ internal sealed class MistralFormat(ToolCallFamily family, bool withCallId, bool
         var alternatives = new List<string>();
         for (var i = 0; i < tools.Count; i++)
         {
-            var arguments = grammar.Schema(tools[i].ParametersSchema);
+            var arguments = grammar.Schema(tools[i].ParametersJson);
             alternatives.Add(grammar.Rule(
                 GbnfWriter.RuleName("tool-", i, tools[i].Name),
                 $"{GbnfWriter.Literal(tools[i].Name)} {callId}{GbnfWriter.Literal(MistralParser.ArgsMarker)} {arguments}"));

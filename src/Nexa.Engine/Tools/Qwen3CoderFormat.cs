@@ -1,3 +1,5 @@
+using Nexa.Engine.Text;
+
 namespace Nexa.Engine.Tools;
 
 /// <summary>Qwen3-Coder's XML-style calls (see <see cref="Qwen3CoderParser"/>).</summary>
@@ -9,13 +11,13 @@ internal sealed class Qwen3CoderFormat : ToolCallFormat
 
     public override IReadOnlyList<ToolCallTrigger> Triggers { get; } = [new(HermesParser.Open, IsSpecialToken: false)];
 
-    internal override ToolCallParser CreateParser(IReadOnlyList<ToolDefinition> tools) => new Qwen3CoderParser(tools);
+    internal override ToolCallParser CreateParser(IReadOnlyList<ChatTool> tools) => new Qwen3CoderParser(tools);
 
     /// <remarks>
     /// Parameters come in schema order, each required one once and each optional one at most once. A string
     /// parameter is free text up to its closing tag; any other is JSON matching its own schema.
     /// </remarks>
-    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ToolDefinition> tools, bool parallel)
+    protected override void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ChatTool> tools, bool parallel)
     {
         grammar.Rule("root", Repeated("call", parallel));
         var functions = new List<string>();

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
+using Nexa.Engine.Text;
+
 namespace Nexa.Engine.Tools;
 
 /// <summary>
@@ -11,7 +13,7 @@ namespace Nexa.Engine.Tools;
 /// string; another type (from the tool's schema) is parsed as JSON when its value ends, and kept as a string if it
 /// does not parse. One newline after the opening tag and one before the closing tag are layout, not value.
 /// </summary>
-internal sealed class Qwen3CoderParser(IReadOnlyList<ToolDefinition> tools) : ToolCallParser
+internal sealed class Qwen3CoderParser(IReadOnlyList<ChatTool> tools) : ToolCallParser
 {
     public const string FunctionOpen = "<function=";
     public const string ParameterOpen = "<parameter=";

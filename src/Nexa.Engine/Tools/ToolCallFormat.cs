@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 
+using Nexa.Engine.Text;
+
 namespace Nexa.Engine.Tools;
 
 /// <summary>What every family's format shares: the grammar writer around its rules, and call ids.</summary>
@@ -14,7 +16,7 @@ internal abstract class ToolCallFormat : IToolCallFormat
 
     public virtual IReadOnlyList<string> SpecialTokens => [];
 
-    public string BuildGrammar(IReadOnlyList<ToolDefinition> tools, Func<JsonElement, string> schemaToGbnf, bool parallel)
+    public string BuildGrammar(IReadOnlyList<ChatTool> tools, Func<JsonElement, string> schemaToGbnf, bool parallel)
     {
         if (tools.Count == 0)
         {
@@ -26,12 +28,12 @@ internal abstract class ToolCallFormat : IToolCallFormat
         return grammar.Text();
     }
 
-    public ToolCallStream CreateStream(IReadOnlyList<ToolDefinition> tools) => new(CreateParser(tools), NewCallId);
+    public ToolCallStream CreateStream(IReadOnlyList<ChatTool> tools) => new(CreateParser(tools), NewCallId);
 
-    internal abstract ToolCallParser CreateParser(IReadOnlyList<ToolDefinition> tools);
+    internal abstract ToolCallParser CreateParser(IReadOnlyList<ChatTool> tools);
 
     /// <summary>Adds the rules, <c>root</c> first.</summary>
-    protected abstract void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ToolDefinition> tools, bool parallel);
+    protected abstract void WriteGrammar(GbnfWriter grammar, IReadOnlyList<ChatTool> tools, bool parallel);
 
     /// <summary>
     /// An id for a new call, unique and never written by the model (a model's own ids repeat across turns).

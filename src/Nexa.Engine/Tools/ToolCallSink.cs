@@ -130,7 +130,7 @@ internal sealed class ToolCallSink(Func<string> newCallId)
         var index = _calls.Count;
         if (_output.Count > 0 && _output[^1] is ToolCallDelta { Id: null } last && last.Index == index)
         {
-            _output[^1] = last with { ArgumentsPiece = last.ArgumentsPiece + piece };
+            _output[^1] = last with { Arguments = last.Arguments + piece };
         }
         else
         {

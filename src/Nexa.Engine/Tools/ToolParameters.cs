@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using Nexa.Engine.Text;
+
 namespace Nexa.Engine.Tools;
 
 /// <summary>How a parameter's raw text (XML-style families write values unquoted) becomes JSON.</summary>
@@ -21,9 +23,9 @@ internal sealed record ToolParameter(string Name, ParameterKind Kind, bool Requi
 /// <summary>The parameters a tool's JSON schema declares, in schema order.</summary>
 internal static class ToolParameters
 {
-    public static IReadOnlyList<ToolParameter> Of(ToolDefinition tool)
+    public static IReadOnlyList<ToolParameter> Of(ChatTool tool)
     {
-        if (string.IsNullOrWhiteSpace(tool.ParametersSchema))
+        if (string.IsNullOrWhiteSpace(tool.ParametersJson))
         {
             return [];
         }
@@ -31,7 +33,7 @@ internal static class ToolParameters
         JsonElement schema;
         try
         {
-            using var document = JsonDocument.Parse(tool.ParametersSchema);
+            using var document = JsonDocument.Parse(tool.ParametersJson);
             schema = document.RootElement.Clone();
         }
         catch (JsonException)
@@ -60,7 +62,7 @@ internal static class ToolParameters
     }
 
     /// <summary>The kind of each parameter of each tool, by tool name then parameter name.</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, ParameterKind>> KindsByTool(IReadOnlyList<ToolDefinition> tools)
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, ParameterKind>> KindsByTool(IReadOnlyList<ChatTool> tools)
     {
         var kinds = new Dictionary<string, IReadOnlyDictionary<string, ParameterKind>>(StringComparer.Ordinal);
         foreach (var tool in tools)

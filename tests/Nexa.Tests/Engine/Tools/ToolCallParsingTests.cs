@@ -76,9 +76,9 @@ public sealed class ToolCallParsingTests
         stream.Push(new TextDelta("<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"ci", false), output);
 
         var first = Assert.IsType<ToolCallDelta>(output[0]);
-        Assert.Equal((0, "get_weather", ""), (first.Index, first.Name, first.ArgumentsPiece));
+        Assert.Equal((0, "get_weather", ""), (first.Index, first.Name, first.Arguments));
         Assert.StartsWith("call_", first.Id);
-        Assert.Equal("{\"ci", Assert.IsType<ToolCallDelta>(output[1]).ArgumentsPiece);
+        Assert.Equal("{\"ci", Assert.IsType<ToolCallDelta>(output[1]).Arguments);
     }
 
     [Fact]

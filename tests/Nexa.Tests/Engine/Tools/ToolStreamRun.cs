@@ -12,11 +12,11 @@ namespace Nexa.Tests.Engine.Tools;
 /// </summary>
 internal sealed record ToolStreamRun(IReadOnlyList<GenerationEvent> Events, ToolCallAnswer Answer)
 {
-    public static readonly IReadOnlyList<ToolDefinition> Tools =
+    public static readonly IReadOnlyList<ChatTool> Tools =
     [
         new("get_weather", "Weather for a city", """{"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}}, "required": ["city"]}"""),
         new("search", "Searches the web", """{"type": "object", "properties": {"query": {"type": "string"}, "filters": {"type": "object"}, "exact": {"type": "boolean"}}, "required": ["query"]}"""),
-        new("ping", null, null),
+        new("ping", null, ""),
     ];
 
     public static ToolStreamRun Of(IToolCallFormat format, IEnumerable<string> pieces) =>
@@ -61,15 +61,15 @@ internal sealed record ToolStreamRun(IReadOnlyList<GenerationEvent> Events, Tool
             {
                 Assert.Equal(calls.Count, delta.Index);
                 Assert.False(string.IsNullOrEmpty(delta.Name));
-                Assert.Equal("", delta.ArgumentsPiece);
+                Assert.Equal("", delta.Arguments);
                 calls.Add((delta.Id, delta.Name!, new StringBuilder()));
             }
             else
             {
                 Assert.Null(delta.Name);
                 Assert.Equal(calls.Count - 1, delta.Index);
-                Assert.NotEqual("", delta.ArgumentsPiece);
-                calls[^1].Arguments.Append(delta.ArgumentsPiece);
+                Assert.NotEqual("", delta.Arguments);
+                calls[^1].Arguments.Append(delta.Arguments);
             }
         }
 

@@ -5,6 +5,7 @@ using Nexa.Engine.Text;
 using Nexa.Engine.Vision;
 using Nexa.Protocol.Chat;
 using Nexa.Server.Errors;
+using Nexa.Server.Http;
 
 namespace Nexa.Server.Chat;
 
@@ -55,7 +56,7 @@ internal static class ChatRequestMapper
             throw Fail(ErrorTable.NotSupportedYet("response_format", $"response_format '{type}' (JSON output)"));
         if (body.Tools is { ValueKind: not JsonValueKind.Null } tools && !(tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() == 0))
             throw Fail(ErrorTable.NotSupportedYet("tools", "tools (function calling)"));
-        if (body.ToolChoice is { ValueKind: not JsonValueKind.Null } choice && !IsString(choice, "none", "auto"))
+        if (body.ToolChoice is { ValueKind: not JsonValueKind.Null } choice && !IsString(choice, "tool_choice", "none", "auto"))
             throw Fail(ErrorTable.NotSupportedYet("tool_choice", "tool_choice (function calling)"));
         if (body.Logprobs == true)
             throw Fail(ErrorTable.NotSupportedYet("logprobs", "logprobs"));
@@ -64,13 +65,13 @@ internal static class ChatRequestMapper
     private static string? FormatType(JsonElement format) => format.ValueKind switch
     {
         JsonValueKind.Null => null,
-        JsonValueKind.Object when format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String => type.GetString(),
-        JsonValueKind.String => format.GetString(),
+        JsonValueKind.Object when format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String => RequestBody.Text(type, "response_format.type"),
+        JsonValueKind.String => RequestBody.Text(format, "response_format"),
         _ => throw Fail(ErrorTable.WrongType("response_format", "an object with a 'type'")),
     };
 
-    private static bool IsString(JsonElement element, params string[] allowed) =>
-        element.ValueKind == JsonValueKind.String && allowed.Contains(element.GetString());
+    private static bool IsString(JsonElement element, string param, params string[] allowed) =>
+        element.ValueKind == JsonValueKind.String && allowed.Contains(RequestBody.Text(element, param));
 
     private static (IReadOnlyList<ChatMessage> Messages, IReadOnlyList<ImagePart> Images) MapMessages(IReadOnlyList<RequestMessage?> messages)
     {

@@ -7,8 +7,8 @@ using Nexa.Server.Errors;
 namespace Nexa.Server.Http;
 
 /// <summary>
-/// Reads a JSON request body into a wire record. Kestrel enforces the size limit (413); a body that is not JSON
-/// and a field of the wrong type are told apart, so the client hears which field is wrong.
+/// Reads a JSON request body into a wire record. Kestrel enforces the size limit (413); a body that is not JSON,
+/// a field of the wrong type and a string that is not Unicode are told apart, so the client hears which field is wrong.
 /// </summary>
 internal static partial class RequestBody
 {
@@ -16,7 +16,16 @@ internal static partial class RequestBody
         where T : class
     {
         using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        try
+        {
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        }
+        catch (IOException e) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports some framing faults (a chunk size that overflows) as a plain IOException, not as
+            // BadHttpRequestException: either way the client sent something that is not HTTP, which is a 400.
+            throw new ApiException(ErrorTable.MalformedRequest(StatusCodes.Status400BadRequest, e.Message));
+        }
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         if (bytes.IsEmpty)
             throw new ApiException(ErrorTable.MalformedJson("the body is empty"));
@@ -33,6 +42,22 @@ internal static partial class RequestBody
         return value ?? throw new ApiException(ErrorTable.MalformedJson("expected a JSON object"));
     }
 
+    /// <summary>
+    /// The text of a string kept as raw JSON (<see cref="JsonElement"/>): a string that is not Unicode throws
+    /// <see cref="InvalidOperationException"/> when read, which becomes a 400 naming <paramref name="param"/>.
+    /// </summary>
+    public static string Text(JsonElement value, string param)
+    {
+        try
+        {
+            return value.GetString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ApiException(ErrorTable.InvalidText(param));
+        }
+    }
+
     private static ApiError Explain<T>(ReadOnlySpan<byte> json, JsonException e, JsonTypeInfo<T> info)
     {
         if (SyntaxError(json) is { } syntax)
@@ -40,6 +65,10 @@ internal static partial class RequestBody
         if (!System.Text.Unicode.Utf8.IsValid(json))
             return ErrorTable.MalformedJson("the body is not valid UTF-8");
         var param = ParamOf(e.Path);
+        // The reader throws InvalidOperationException for a string it cannot turn into .NET text; the deserializer
+        // wraps it with the path of the field.
+        if (e.InnerException is InvalidOperationException)
+            return ErrorTable.InvalidText(param.Length == 0 ? "body" : param);
         return param.Length == 0
             ? ErrorTable.MalformedJson("expected a JSON object")
             : ErrorTable.WrongType(param, ExpectedOf(e, info));

@@ -20,10 +20,10 @@ internal static partial class RequestBody
         {
             await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
         }
-        catch (IOException e) when (!http.RequestAborted.IsCancellationRequested)
+        catch (IOException e) when (e is not BadHttpRequestException && !http.RequestAborted.IsCancellationRequested)
         {
             // Kestrel reports some framing faults (a chunk size that overflows) as a plain IOException, not as
-            // BadHttpRequestException: either way the client sent something that is not HTTP, which is a 400.
+            // BadHttpRequestException (413, 400: the error table maps those): the client sent something that is not HTTP.
             throw new ApiException(ErrorTable.MalformedRequest(StatusCodes.Status400BadRequest, e.Message));
         }
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);

@@ -195,6 +195,12 @@ public sealed class TextModel : ILoadedModel
 
         var stops = (request.Stop ?? []).Where(s => !string.IsNullOrEmpty(s)).ToArray();
 
+        // Images arrive as the client sent them: decoded and shrunk here, in the engine's process, before the prompt.
+        if (_vision is not null)
+        {
+            request = ChatImagePreparer.Prepare(request);
+        }
+
         // Tokenizing reads the model's vocabulary: under the gate, so the weights cannot be freed meanwhile.
         var prompt = BuildPrompt(request.Messages, request.EnableThinking);
         try

@@ -16,7 +16,6 @@ namespace Nexa.Server.Chat;
 internal static class ChatRequestMapper
 {
     private const int MaxStopStrings = 16;
-    private const int MaxImageLength = 4096;
 
     public static ChatJob Map(ChatCompletionRequest body)
     {
@@ -25,6 +24,8 @@ internal static class ChatRequestMapper
         RefuseUnsupported(body);
 
         var (messages, images) = MapMessages(body.Messages ?? []);
+        if (images.Count > ImageLimits.MaxImagesPerRequest)
+            throw Fail(ErrorTable.TooManyImages(images.Count));
         var request = new ChatRequest
         {
             Messages = messages,
@@ -135,8 +136,8 @@ internal static class ChatRequestMapper
     private static int ImageMaxLength(int? value) =>
         value switch
         {
-            null => ImagePreparer.DefaultMaxLength,
-            < 1 or > MaxImageLength => throw Fail(ErrorTable.InvalidValue("image_max_length", $"must be between 1 and {MaxImageLength} pixels")),
+            null => ImageLimits.DefaultMaxLength,
+            < 1 or > ImageLimits.MaxLengthLimit => throw Fail(ErrorTable.InvalidValue("image_max_length", $"must be between 1 and {ImageLimits.MaxLengthLimit} pixels")),
             _ => value.Value,
         };
 

@@ -66,13 +66,13 @@ internal static class ErrorTable
             $"model '{requested}' cannot see images: it has no vision projector (mmproj); use a vision model (vlm) or send text only", param, ErrorCodes.ModelNotSupported);
 
     /// <summary>An image's bytes that cannot be used: no image, a format we do not take, too many bytes or pixels.</summary>
-    public static ApiError BadImage(string param, ImageErrorKind kind, string message) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, kind switch
-        {
-            ImageErrorKind.UnsupportedFormat => ErrorCodes.UnsupportedImageFormat,
-            ImageErrorKind.TooLarge => ErrorCodes.ImageTooLarge,
-            _ => ErrorCodes.InvalidImage,
-        });
+    public static ApiError BadImage(string param, ImageException image) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {image.Message}", param, image.Code);
+
+    /// <summary>More image parts than one request may carry (the server holds every image's bytes until the answer ends).</summary>
+    public static ApiError TooManyImages(int count) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType,
+            $"invalid 'messages': {count} images; at most {ImageLimits.MaxImagesPerRequest} per request", "messages", ErrorCodes.ImageTooLarge);
 
     /// <summary>An image URL of a form we do not take: another scheme, a data URI that is not base64 or not an image.</summary>
     public static ApiError BadImageUrl(string param, string message) =>

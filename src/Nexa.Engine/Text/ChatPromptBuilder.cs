@@ -107,7 +107,7 @@ internal sealed class ChatPromptBuilder
             if (images.Count > 0 && images[^1].End >= tokens.Count)
             {
                 // The answer's first logits come from the last prompt token, which must be text.
-                throw new EngineException(EngineErrorKind.InvalidRequest, "the chat template put an image at the very end of the prompt: not supported yet", param: "messages");
+                throw new EngineException(EngineErrorKind.InvalidRequest, "the chat template put an image at the very end of the prompt: not supported yet", ErrorCodes.UnsupportedParameter, "messages");
             }
 
             // Split always ends with the template's own text (the generation prompt).
@@ -148,7 +148,7 @@ internal sealed class ChatPromptBuilder
                 if (images[j] is null || images[j].Position < 0 || images[j].Position > length)
                 {
                     throw new EngineException(EngineErrorKind.InvalidRequest,
-                        $"messages[{i}] image {j} sits at position {images[j]?.Position}, outside its content (0..{length})", param: "messages");
+                        $"messages[{i}] image {j} sits at position {images[j]?.Position}, outside its content (0..{length})", ErrorCodes.InvalidValue, "messages");
                 }
             }
         }
@@ -158,7 +158,7 @@ internal sealed class ChatPromptBuilder
     {
         if (messages is null || messages.Count == 0)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, "messages must hold at least one message", param: "messages");
+            throw new EngineException(EngineErrorKind.InvalidRequest, "messages must hold at least one message", ErrorCodes.InvalidValue, "messages");
         }
 
         for (var i = 0; i < messages.Count; i++)
@@ -167,7 +167,7 @@ internal sealed class ChatPromptBuilder
             if (role is null || !Roles.Contains(role))
             {
                 throw new EngineException(EngineErrorKind.InvalidRequest,
-                    $"messages[{i}].role '{role}' is not one of system, user, assistant, tool", param: "messages");
+                    $"messages[{i}].role '{role}' is not one of system, user, assistant, tool", ErrorCodes.InvalidValue, "messages");
             }
         }
     }

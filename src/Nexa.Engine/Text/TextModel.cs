@@ -190,7 +190,7 @@ public sealed class TextModel : ILoadedModel
         SamplerFactory.Validate(request.Sampling ?? new SamplingOptions(), Info.VocabularySize);
         if (request.MaxTokens is < 1)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"max_tokens must be at least 1, not {request.MaxTokens}", param: "max_tokens");
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"max_tokens must be at least 1, not {request.MaxTokens}", ErrorCodes.InvalidValue, "max_tokens");
         }
 
         var stops = (request.Stop ?? []).Where(s => !string.IsNullOrEmpty(s)).ToArray();

@@ -168,7 +168,8 @@ internal static class ErrorTable
 
     private static ApiError FromEngine(EngineException e) => e.Kind switch
     {
-        EngineErrorKind.InvalidRequest => new(StatusCodes.Status400BadRequest, InvalidRequestType, e.Message, e.Param, e.Code),
+        // Every refusal has a code: an engine check that names none is still a value the request may not have.
+        EngineErrorKind.InvalidRequest => new(StatusCodes.Status400BadRequest, InvalidRequestType, e.Message, e.Param, e.Code ?? ErrorCodes.InvalidValue),
         EngineErrorKind.LoadFailed => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? ErrorCodes.ModelLoadFailed),
         EngineErrorKind.Crashed => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? ErrorCodes.RunnerCrashed),
         _ => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? ErrorCodes.EngineError),

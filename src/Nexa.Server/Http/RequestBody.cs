@@ -37,7 +37,7 @@ internal static partial class RequestBody
         }
         catch (JsonException e)
         {
-            throw new ApiException(Explain(bytes.Span, e, info));
+            throw new ApiException(Explain(bytes, e, info));
         }
         return value ?? throw new ApiException(ErrorTable.MalformedJson("expected a JSON object"));
     }
@@ -58,16 +58,15 @@ internal static partial class RequestBody
         }
     }
 
-    private static ApiError Explain<T>(ReadOnlySpan<byte> json, JsonException e, JsonTypeInfo<T> info)
+    private static ApiError Explain<T>(ReadOnlyMemory<byte> json, JsonException e, JsonTypeInfo<T> info)
     {
-        if (SyntaxError(json) is { } syntax)
+        if (SyntaxError(json.Span) is { } syntax)
             return ErrorTable.MalformedJson(syntax);
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
             return ErrorTable.MalformedJson("the body is not valid UTF-8");
         var param = ParamOf(e.Path);
-        // The reader throws InvalidOperationException for a string it cannot turn into .NET text; the deserializer
-        // wraps it with the path of the field.
-        if (e.InnerException is InvalidOperationException)
+        // A string that is not Unicode fails as it is read, and the deserializer reports it at its field like a wrong type.
+        if (HoldsInvalidText(json, e.Path))
             return ErrorTable.InvalidText(param.Length == 0 ? "body" : param);
         return param.Length == 0
             ? ErrorTable.MalformedJson("expected a JSON object")
@@ -89,6 +88,48 @@ internal static partial class RequestBody
         {
             var at = e.Message.IndexOf(" LineNumber", StringComparison.Ordinal);
             return (at > 0 ? e.Message[..at] : e.Message).TrimEnd(' ', '|', '.') + $" (byte {reader.BytesConsumed})";
+        }
+    }
+
+    // True when the value at the failing path holds a string or a property name that cannot be read as .NET text.
+    private static bool HoldsInvalidText(ReadOnlyMemory<byte> json, string? path)
+    {
+        using var document = JsonDocument.Parse(json);
+        var element = document.RootElement;
+        foreach (Match segment in PathSegment().Matches(path ?? ""))
+        {
+            if (segment.Groups["index"].Success && element.ValueKind == JsonValueKind.Array
+                && int.TryParse(segment.Groups["index"].Value, out var index) && index < element.GetArrayLength())
+                element = element[index];
+            else if (segment.Groups["name"].Success && element.ValueKind == JsonValueKind.Object
+                && element.TryGetProperty(segment.Groups["name"].Value, out var property))
+                element = property;
+            else
+                break;
+        }
+        return !IsText(element);
+    }
+
+    private static bool IsText(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Array:
+                    return element.EnumerateArray().All(IsText);
+                case JsonValueKind.Object:
+                    return element.EnumerateObject().All(p => p.Name.Length >= 0 && IsText(p.Value));
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -53,13 +53,16 @@ internal sealed class ChatPromptBuilder
     private static readonly HashSet<string> Roles = new(["system", "user", "assistant", "tool"], StringComparer.Ordinal);
 
     private readonly LLamaWeights _weights;
+    private readonly LinearTokenizer _text;
     private readonly VisionProjector? _vision;
+    private readonly Lock _visionLock = new();
     private readonly bool _useChatMl;
     private readonly bool _hasThinkingSwitch;
 
-    public ChatPromptBuilder(LLamaWeights weights, VisionProjector? vision = null)
+    public ChatPromptBuilder(LLamaWeights weights, LinearTokenizer text, VisionProjector? vision = null)
     {
         _weights = weights;
+        _text = text;
         _vision = vision;
         var template = weights.Metadata.GetValueOrDefault("tokenizer.chat_template");
         HasTemplate = template is not null;
@@ -256,7 +259,8 @@ internal sealed class ChatPromptBuilder
                 text = text.TrimEnd(AsciiWhitespace);
             }
 
-            tokens.AddRange(_weights.Tokenize(text, false, false, Encoding.UTF8));
+            // Special tokens off: user text that spells a control token is text. Linear, however long the run.
+            tokens.AddRange(_text.Tokenize(text));
             run.Clear();
             trimRunStart = false;
         }
@@ -275,7 +279,13 @@ internal sealed class ChatPromptBuilder
                 run.Append(text, cursor, image.Position - cursor);
                 cursor = image.Position;
                 FlushRun(trimEnd: false);
-                var prepared = _vision!.Prepare(image, $"messages[{message}] image {index}");
+                PromptImage prepared;
+                // mtmd's preprocessing is not documented as safe to run twice at once: one image at a time per model.
+                lock (_visionLock)
+                {
+                    prepared = _vision!.Prepare(image, $"messages[{message}] image {index}");
+                }
+
                 images.Add(prepared);
                 tokens.AddRange(prepared.Before);
                 prepared.Start = tokens.Count;

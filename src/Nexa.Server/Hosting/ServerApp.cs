@@ -72,6 +72,18 @@ internal static class ServerApp
         app.Lifetime.ApplicationStopped.Register(imageFiles.Dispose);
         var images = new ImagesEndpoint(pipeline, imageFiles, time);
 
+        var trimmer = new MemoryTrimmer(time);
+        app.Use(async (http, next) =>
+        {
+            try
+            {
+                await next(http);
+            }
+            finally
+            {
+                trimmer.AfterRequest();
+            }
+        });
         app.UseMiddleware<ErrorBoundary>();
         app.UseStatusCodePages(context => ErrorTable.WriteAsync(
             context.HttpContext,

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Nexa.Tests.Fuzz;
 
 /// <summary>
-/// <c>nexa serve</c> in a process of its own (the nexa.dll built beside the tests), as a user runs it, with its
+/// <c>nexa serve</c> in a process of its own, as a user runs it, with its
 /// resident memory sampled every 50 ms from /proc: what the server process holds, without the test host's.
 /// </summary>
 public sealed class ExternalServer : IAsyncDisposable
@@ -29,20 +29,24 @@ public sealed class ExternalServer : IAsyncDisposable
 
     public long RssNowBytes => Status("VmRSS:");
 
-    public static async Task<ExternalServer> StartAsync(string dataDir)
+    /// <param name="nexaDll">A nexa.dll built on its own (as the launcher script builds it): its runners need its own dependency list.</param>
+    public static async Task<ExternalServer> StartAsync(string nexaDll, string dataDir)
     {
         var port = FreePort();
-        var nexa = Path.Combine(AppContext.BaseDirectory, "nexa.dll");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        List<string> commandLine = [Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", nexaDll,
+            "--data-dir", dataDir, "serve", "--host", $"127.0.0.1:{port}", "--ctx-size", "512", "--threads", "1"];
+        var start = new ProcessStartInfo(commandLine[0])
         {
-            ArgumentList = { nexa, "--data-dir", dataDir, "serve", "--host", $"127.0.0.1:{port}", "--ctx-size", "512", "--threads", "1" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        foreach (var argument in commandLine.Skip(1))
+            start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException("nexa serve did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
+        process.ErrorDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var address = new Uri($"http://127.0.0.1:{port}/");
@@ -61,7 +65,7 @@ public sealed class ExternalServer : IAsyncDisposable
             }
         }
         process.Kill(entireProcessTree: true);
-        throw new InvalidOperationException("nexa serve did not answer /health within 30 s");
+        throw new InvalidOperationException("nexa serve did not answer /health within 30 s: " + string.Join('\n', log.TakeLast(20)));
     }
 
     /// <summary>The server's runner processes (its children), in pid order.</summary>

@@ -65,7 +65,8 @@ public sealed class FuzzThroughRunnerTests(FuzzServerFixture fixture, ITestOutpu
 
 /// <summary>
 /// A store with the tiny chat, vision, embedding and reranking models, served by the real server in this process, or,
-/// with NEXA_FUZZ_EXTERNAL=1, by a separate <c>nexa serve</c> process whose memory is watched (a long run by hand).
+/// with NEXA_FUZZ_EXTERNAL=&lt;path of a nexa.dll&gt; (e.g. .build/cli/nexa.dll, which ./nexa builds), by a separate
+/// <c>nexa serve</c> process whose memory is watched: a long run by hand, with NEXA_FUZZ_REQUESTS=10000.
 /// </summary>
 public sealed class FuzzServerFixture : IAsyncLifetime
 {
@@ -89,9 +90,9 @@ public sealed class FuzzServerFixture : IAsyncLifetime
         RealServer.AddModel(store, Targets.Embedder, TinyBertModels.WriteEmbeddingModel(_dir["bert.gguf"], contextLength: 64), modelType: ModelTypes.Embedder);
         RealServer.AddModel(store, Targets.Reranker, TinyBertModels.WriteReranker(_dir["rerank.gguf"]), modelType: ModelTypes.Reranker);
 
-        if (Environment.GetEnvironmentVariable("NEXA_FUZZ_EXTERNAL") == "1")
+        if (Environment.GetEnvironmentVariable("NEXA_FUZZ_EXTERNAL") is { Length: > 0 } nexaDll)
         {
-            External = await ExternalServer.StartAsync(DataDir);
+            External = await ExternalServer.StartAsync(nexaDll, DataDir);
             Address = External.Address;
         }
         else
@@ -105,7 +106,7 @@ public sealed class FuzzServerFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
+        Http?.Dispose();
         if (_server is not null)
             await _server.DisposeAsync().AsTask().WaitAsync(RealServer.Bound);
         if (External is not null)

@@ -63,7 +63,7 @@ internal static class ServerApp
         var policy = ImagePolicy.For(options, address.IsLoopback);
         var fetcher = new ImageFetcher(policy);
         app.Lifetime.ApplicationStopped.Register(fetcher.Dispose);
-        var imageInputs = new ImageResolver(fetcher, policy);
+        var imageInputs = new ImageResolver(fetcher, policy, new ImageMemory());
         var pipeline = new ModelPipeline(catalog, residency, app.Lifetime);
         var chat = new ChatEndpoint(pipeline, imageInputs, time, loggers.CreateLogger<ChatEndpoint>());
         var embeddings = new EmbeddingsEndpoint(pipeline);

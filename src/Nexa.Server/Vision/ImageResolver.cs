@@ -12,12 +12,14 @@ namespace Nexa.Server.Vision;
 /// to the engine as they came: decoding them is the runner's work (<see cref="ChatImage.MaxLength"/>), never the
 /// server's, so a hostile file costs the server no more than its bytes.
 /// </summary>
-internal sealed class ImageResolver(ImageFetcher fetcher, ImagePolicy policy)
+internal sealed class ImageResolver(ImageFetcher fetcher, ImagePolicy policy, ImageMemory memory)
 {
-    public async Task<ChatRequest> AttachAsync(ChatJob job, CancellationToken ct)
+    /// <summary>A request's image budget: dispose it when the request ends, to give its bytes back to the server's.</summary>
+    public ImageByteBudget NewBudget() => new(memory);
+
+    public async Task<ChatRequest> AttachAsync(ChatJob job, ImageByteBudget budget, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var budget = new ImageByteBudget();
         var tasks = job.Images.Select(part => FetchAsync(part, budget, failed)).ToArray();
         try
         {

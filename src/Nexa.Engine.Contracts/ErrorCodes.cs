@@ -19,6 +19,9 @@ public static class ErrorCodes
     public const string MethodNotAllowed = "method_not_allowed";
     public const string InvalidApiKey = "invalid_api_key";
 
+    /// <summary>Broken HTTP framing (a bad chunk size, a body cut short) or a request Kestrel refused before any route.</summary>
+    public const string MalformedRequest = "malformed_request";
+
     // The model a request names.
     public const string ModelNotFound = "model_not_found";
 

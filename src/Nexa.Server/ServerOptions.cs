@@ -31,16 +31,26 @@ public sealed record ServerOptions
     /// <summary>Generations one chat model runs at once, batched together (llama-server's --parallel).</summary>
     public int Parallel { get; init; } = 4;
 
-    public int MaxModels { get; init; } = 2;
+    /// <summary>
+    /// A cap on the models resident at once; null (the default): no cap, the memory budget alone decides, so a RAG
+    /// flow's embedder, reranker and chat model stay loaded side by side instead of evicting each other per request.
+    /// </summary>
+    public int? MaxModels { get; init; }
 
     /// <summary>Reuse the KV cache of the longest matching prompt prefix (chat history, shared system prompts).</summary>
     public bool PromptCache { get; init; } = true;
 
     /// <summary>
     /// Bytes the loaded models may take together (estimated: weights + KV cache + runner); the least recently used
-    /// idle model unloads to make room. 0: no budget, only <see cref="MaxModels"/> counts.
+    /// idle model unloads to make room. Defaults to <see cref="AutoMemoryBudgetBytes"/>; 0: no budget.
     /// </summary>
-    public long MemoryBudgetBytes { get; init; }
+    public long MemoryBudgetBytes { get; init; } = AutoMemoryBudgetBytes();
+
+    /// <summary>
+    /// The default budget: 80 % of the memory this process may use, as the runtime sees it (the machine's, or the
+    /// container's limit), leaving the rest to the server, the OS and everything else on the machine.
+    /// </summary>
+    public static long AutoMemoryBudgetBytes() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 5 * 4;
 
     /// <summary>Requests waiting for a model beyond this answer 503.</summary>
     public int QueueSize { get; init; } = 64;

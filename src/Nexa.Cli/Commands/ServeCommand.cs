@@ -27,7 +27,7 @@ internal static class ServeCommand
             DefaultValueFactory = _ => "auto",
         };
         var threads = new Option<int>("--threads") { Description = "CPU threads per model (0: one per core)" };
-        var maxModels = new Option<int>("--max-models") { Description = "Models resident at once", DefaultValueFactory = _ => 2 };
+        var maxModels = new Option<int?>("--max-models") { Description = "A cap on the models resident at once (default: none, the memory budget decides)" };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait per model before 503", DefaultValueFactory = _ => 64 };
         // Vision: what an image_url may reach. On loopback both are allowed anyway (the clients are this machine's users).
         var allowLocalFiles = new Option<bool>("--allow-local-files")
@@ -68,7 +68,7 @@ internal static class ServeCommand
                 Parallel = Check(parsed.GetValue(parallel), 1, 256, "--parallel"),
                 ContextSize = Check(parsed.GetValue(contextSize), 64, 1 << 20, "--ctx-size"),
                 Threads = Check(parsed.GetValue(threads), 0, 1024, "--threads"),
-                MaxModels = Check(parsed.GetValue(maxModels), 1, 64, "--max-models"),
+                MaxModels = parsed.GetValue(maxModels) is { } cap ? Check(cap, 1, 64, "--max-models") : null,
                 QueueSize = Check(parsed.GetValue(queue), 0, 1 << 16, "--queue"),
                 PromptCache = !parsed.GetValue(noPromptCache),
                 MemoryBudgetBytes = MemoryBudget(parsed.GetValue(memoryBudget) ?? "auto"),
@@ -118,7 +118,7 @@ internal static class ServeCommand
     {
         var text = value.Trim();
         if (text.Equals("auto", StringComparison.OrdinalIgnoreCase))
-            return GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 5 * 4;
+            return ServerOptions.AutoMemoryBudgetBytes();
         if (text.Equals("off", StringComparison.OrdinalIgnoreCase) || text == "0")
             return 0;
         return Bytes.TryParse(text, out var bytes) && bytes > 0

@@ -99,7 +99,8 @@ internal static class PromptImageLoader
             }
             try
             {
-                loaded.Add(new ChatImage(ImagePreparer.Prepare(bytes, maxLength).Png, image.Position));
+                // Checked here so the REPL names the file; the engine decodes again with the same limit (a no-op resize).
+                loaded.Add(new ChatImage(ImagePreparer.Prepare(bytes, maxLength).Png, image.Position) { MaxLength = maxLength });
             }
             catch (ImageException e)
             {

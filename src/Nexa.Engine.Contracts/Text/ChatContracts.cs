@@ -54,13 +54,20 @@ public sealed record ChatMessage(string Role, string Content)
 }
 
 /// <summary>
-/// One image of a chat message. <paramref name="Data"/> is an encoded image file (PNG after the server or the CLI
-/// has decoded, checked and downscaled what the user sent: see <c>Nexa.Engine.Vision</c>); <paramref name="Position"/>
-/// is the character index in the message's <see cref="ChatMessage.Content"/> where the image sits (0 = before
-/// the text, Content.Length = after it). The position, not a marker string in the text, places the image, so
-/// user text can never inject one.
+/// One image of a chat message. <paramref name="Data"/> is an encoded image file as the user sent it (PNG, JPEG, WebP,
+/// GIF or BMP; the server has only checked its size and header): the engine decodes it and shrinks it to
+/// <see cref="MaxLength"/> before the prompt is built. <paramref name="Position"/> is the character index in the
+/// message's <see cref="ChatMessage.Content"/> where the image sits (0 = before the text, Content.Length = after it).
+/// The position, not a marker string in the text, places the image, so user text can never inject one.
 /// </summary>
-public sealed record ChatImage(byte[] Data, int Position);
+public sealed record ChatImage(byte[] Data, int Position)
+{
+    /// <summary>Where the image came from in the client's request (<c>messages[0].content[1].image_url.url</c>), for errors.</summary>
+    public string? Param { get; init; }
+
+    /// <summary>The longer side, in pixels, the engine shrinks the image to (the original's <c>image_max_length</c>).</summary>
+    public int MaxLength { get; init; } = Vision.ImageLimits.DefaultMaxLength;
+}
 
 public sealed record SamplingOptions
 {

@@ -17,4 +17,12 @@ public enum ImageErrorKind
 public sealed class ImageException(ImageErrorKind kind, string message) : Exception(message)
 {
     public ImageErrorKind Kind { get; } = kind;
+
+    /// <summary>The error code a client sees for this kind, on the server and in the engine alike.</summary>
+    public string Code => Kind switch
+    {
+        ImageErrorKind.UnsupportedFormat => ErrorCodes.UnsupportedImageFormat,
+        ImageErrorKind.TooLarge => ErrorCodes.ImageTooLarge,
+        _ => ErrorCodes.InvalidImage,
+    };
 }

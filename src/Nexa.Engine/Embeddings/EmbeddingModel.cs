@@ -28,13 +28,12 @@ public sealed class EmbeddingModel : ILoadedModel
     private readonly LLamaWeights _weights;
     private readonly EmbeddingTokenizer _tokenizer;
     private readonly EmbeddingScheduler _scheduler;
-    private readonly Lock _gate = new();
-    private bool _disposed;
+    private readonly CallerGate _callers = new();
 
     private EmbeddingModel(string path, LLamaWeights weights, LLamaContext context, EmbeddingModelFile file, EmbeddingModelKind kind, int batchTokens, int sequences)
     {
         _weights = weights;
-        _tokenizer = new EmbeddingTokenizer(weights, file, batchTokens);
+        _tokenizer = new EmbeddingTokenizer(weights, file, batchTokens, VocabularyProfile.Read(weights));
         Info = new TextModelInfo(path, file.Architecture, (int)context.ContextSize, weights.ContextSize, weights.Vocab.Count, HasChatTemplate: false)
         {
             Embedding = new EmbeddingModelInfo(kind, weights.EmbeddingSize, file.Pooling, batchTokens),
@@ -125,9 +124,9 @@ public sealed class EmbeddingModel : ILoadedModel
 
         var inputs = request.Inputs ?? [];
         var sequences = new int[inputs.Count][];
-        lock (_gate)
+        // Each request tokenizes on its own thread, beside the others: no lock, only a pin on the weights.
+        using (_callers.Enter(this))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             for (var i = 0; i < sequences.Length; i++)
             {
                 sequences[i] = _tokenizer.Input(inputs[i], i, request.Task, request.Truncate);
@@ -155,9 +154,9 @@ public sealed class EmbeddingModel : ILoadedModel
 
         var documents = request.Documents ?? [];
         var pairs = new int[documents.Count][];
-        lock (_gate)
+        // Each request tokenizes on its own thread, beside the others: no lock, only a pin on the weights.
+        using (_callers.Enter(this))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             for (var i = 0; i < pairs.Length; i++)
             {
                 pairs[i] = _tokenizer.Pair(request.Query, documents[i], i, request.Truncate);
@@ -174,16 +173,12 @@ public sealed class EmbeddingModel : ILoadedModel
 
     public async ValueTask DisposeAsync()
     {
-        lock (_gate)
+        if (!_callers.Close(out var drained))
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
+            return;
         }
 
+        await drained.ConfigureAwait(false);
         await _scheduler.StopAsync().ConfigureAwait(false);
         _weights.Dispose();
     }
@@ -191,9 +186,9 @@ public sealed class EmbeddingModel : ILoadedModel
     /// <summary>Tokenizes one text input as an embedding request would, before any length check (exposed for tests).</summary>
     internal int[] InputTokens(string text, EmbeddingTask task = EmbeddingTask.Default)
     {
-        lock (_gate)
+        // Each request tokenizes on its own thread, beside the others: no lock, only a pin on the weights.
+        using (_callers.Enter(this))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             return _tokenizer.Text(text, task);
         }
     }
@@ -201,9 +196,9 @@ public sealed class EmbeddingModel : ILoadedModel
     /// <summary>Tokenizes one pair as a rerank would (exposed for tests).</summary>
     internal int[] PairTokens(string query, string document)
     {
-        lock (_gate)
+        // Each request tokenizes on its own thread, beside the others: no lock, only a pin on the weights.
+        using (_callers.Enter(this))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             return _tokenizer.Join(query, document);
         }
     }

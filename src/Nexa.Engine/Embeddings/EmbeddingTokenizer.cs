@@ -13,7 +13,9 @@ namespace Nexa.Engine.Embeddings;
 /// <remarks>
 /// Text is tokenized as llama-server tokenizes embedding inputs: special tokens added (BOS/CLS, and EOS/SEP where
 /// the vocabulary adds them) and special-token text parsed, so vectors match llama-server's for the same input.
-/// Token-id inputs are taken as they are. Not thread-safe over a disposed model: the owner serialises calls.
+/// Token-id inputs are taken as they are. Safe to call from several threads at once (llama.cpp's tokenizer reads
+/// the vocabulary only); the owner keeps the weights alive meanwhile. Text that cannot fit (no token covers more than
+/// the vocabulary's longest piece) is refused, or cut for truncation, before it is tokenized.
 /// </remarks>
 internal sealed class EmbeddingTokenizer
 {
@@ -21,10 +23,12 @@ internal sealed class EmbeddingTokenizer
     private readonly EmbeddingModelFile _file;
     private readonly PairSpecials _specials;
     private readonly string? _rerankTemplate;
+    private readonly VocabularyProfile _profile;
 
-    public EmbeddingTokenizer(LLamaWeights weights, EmbeddingModelFile file, int maxTokens)
+    public EmbeddingTokenizer(LLamaWeights weights, EmbeddingModelFile file, int maxTokens, VocabularyProfile profile)
     {
         _weights = weights;
+        _profile = profile;
         _file = file;
         MaxTokens = maxTokens;
         var vocab = weights.Vocab;
@@ -48,7 +52,7 @@ internal sealed class EmbeddingTokenizer
             return Ids(ids, index, truncate);
         }
 
-        var text = Prefix(task) + input.Text;
+        var text = Fit(Prefix(task) + input.Text, truncate, $"input[{index}]", "input");
         var tokens = Tokenize(text, addSpecial: true);
         if (tokens.Length == 0)
         {
@@ -83,6 +87,18 @@ internal sealed class EmbeddingTokenizer
             throw Invalid($"documents[{index}] must be text", "documents");
         }
 
+        if (truncate && _profile.MinTokens(Encoding.UTF8.GetByteCount(query)) > MaxTokens)
+        {
+            throw TooLong($"the query has so many tokens that no document fits beside it in the model's context of {MaxTokens}", "query");
+        }
+
+        var atLeast = _profile.MinTokens(Encoding.UTF8.GetByteCount(query) + (long)Encoding.UTF8.GetByteCount(document));
+        if (atLeast > MaxTokens && !truncate)
+        {
+            throw TooLong($"documents[{index}] with the query has at least {atLeast} tokens, the model's context holds {MaxTokens}", "documents");
+        }
+
+        document = Fit(document, truncate: true, $"documents[{index}]", "documents");
         var pair = Join(query, document);
         if (pair.Length <= MaxTokens)
         {
@@ -101,6 +117,38 @@ internal sealed class EmbeddingTokenizer
     internal int[] Join(string query, string document) => _rerankTemplate is { } template
         ? Tokenize(RerankPairFormat.Render(template, query, document), addSpecial: false)
         : RerankPairFormat.Join(Tokenize(query, addSpecial: false, parseSpecial: false), Tokenize(document, addSpecial: false, parseSpecial: false), _specials);
+
+    /// <summary>
+    /// The text as it is when it may fit; refused when it cannot and the caller did not ask to truncate; otherwise cut
+    /// to what its first <see cref="MaxTokens"/> tokens can cover (twice over, so the cut is far from the tokens kept).
+    /// </summary>
+    private string Fit(string text, bool truncate, string what, string param)
+    {
+        if (_profile.MaxBytesPerToken == 0)
+        {
+            return text;
+        }
+
+        var atLeast = _profile.MinTokens(Encoding.UTF8.GetByteCount(text));
+        if (atLeast <= MaxTokens)
+        {
+            return text;
+        }
+
+        if (!truncate)
+        {
+            throw TooLong($"{what} has at least {atLeast} tokens, the model's context holds {MaxTokens}", param);
+        }
+
+        // Every character is at least one byte: this many characters hold at least the bytes the kept tokens cover.
+        var keep = (int)Math.Min(text.Length, 2L * MaxTokens * _profile.MaxBytesPerToken);
+        if (keep > 0 && keep < text.Length && char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--;
+        }
+
+        return text[..keep];
+    }
 
     private string Prefix(EmbeddingTask task) => task switch
     {

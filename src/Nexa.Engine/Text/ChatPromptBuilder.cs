@@ -53,13 +53,16 @@ internal sealed class ChatPromptBuilder
     private static readonly HashSet<string> Roles = new(["system", "user", "assistant", "tool"], StringComparer.Ordinal);
 
     private readonly LLamaWeights _weights;
+    private readonly LinearTokenizer _text;
     private readonly VisionProjector? _vision;
+    private readonly Lock _visionLock = new();
     private readonly bool _useChatMl;
     private readonly bool _hasThinkingSwitch;
 
-    public ChatPromptBuilder(LLamaWeights weights, VisionProjector? vision = null)
+    public ChatPromptBuilder(LLamaWeights weights, LinearTokenizer text, VisionProjector? vision = null)
     {
         _weights = weights;
+        _text = text;
         _vision = vision;
         var template = weights.Metadata.GetValueOrDefault("tokenizer.chat_template");
         HasTemplate = template is not null;
@@ -107,7 +110,7 @@ internal sealed class ChatPromptBuilder
             if (images.Count > 0 && images[^1].End >= tokens.Count)
             {
                 // The answer's first logits come from the last prompt token, which must be text.
-                throw new EngineException(EngineErrorKind.InvalidRequest, "the chat template put an image at the very end of the prompt: not supported yet", param: "messages");
+                throw new EngineException(EngineErrorKind.InvalidRequest, "the chat template put an image at the very end of the prompt: not supported yet", ErrorCodes.UnsupportedParameter, "messages");
             }
 
             // Split always ends with the template's own text (the generation prompt).
@@ -148,7 +151,7 @@ internal sealed class ChatPromptBuilder
                 if (images[j] is null || images[j].Position < 0 || images[j].Position > length)
                 {
                     throw new EngineException(EngineErrorKind.InvalidRequest,
-                        $"messages[{i}] image {j} sits at position {images[j]?.Position}, outside its content (0..{length})", param: "messages");
+                        $"messages[{i}] image {j} sits at position {images[j]?.Position}, outside its content (0..{length})", ErrorCodes.InvalidValue, "messages");
                 }
             }
         }
@@ -158,7 +161,7 @@ internal sealed class ChatPromptBuilder
     {
         if (messages is null || messages.Count == 0)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, "messages must hold at least one message", param: "messages");
+            throw new EngineException(EngineErrorKind.InvalidRequest, "messages must hold at least one message", ErrorCodes.InvalidValue, "messages");
         }
 
         for (var i = 0; i < messages.Count; i++)
@@ -167,7 +170,7 @@ internal sealed class ChatPromptBuilder
             if (role is null || !Roles.Contains(role))
             {
                 throw new EngineException(EngineErrorKind.InvalidRequest,
-                    $"messages[{i}].role '{role}' is not one of system, user, assistant, tool", param: "messages");
+                    $"messages[{i}].role '{role}' is not one of system, user, assistant, tool", ErrorCodes.InvalidValue, "messages");
             }
         }
     }
@@ -256,7 +259,8 @@ internal sealed class ChatPromptBuilder
                 text = text.TrimEnd(AsciiWhitespace);
             }
 
-            tokens.AddRange(_weights.Tokenize(text, false, false, Encoding.UTF8));
+            // Special tokens off: user text that spells a control token is text. Linear, however long the run.
+            tokens.AddRange(_text.Tokenize(text));
             run.Clear();
             trimRunStart = false;
         }
@@ -275,7 +279,13 @@ internal sealed class ChatPromptBuilder
                 run.Append(text, cursor, image.Position - cursor);
                 cursor = image.Position;
                 FlushRun(trimEnd: false);
-                var prepared = _vision!.Prepare(image, $"messages[{message}] image {index}");
+                PromptImage prepared;
+                // mtmd's preprocessing is not documented as safe to run twice at once: one image at a time per model.
+                lock (_visionLock)
+                {
+                    prepared = _vision!.Prepare(image, $"messages[{message}] image {index}");
+                }
+
                 images.Add(prepared);
                 tokens.AddRange(prepared.Before);
                 prepared.Start = tokens.Count;

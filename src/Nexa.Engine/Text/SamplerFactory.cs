@@ -45,21 +45,17 @@ internal static class SamplerFactory
 
     public static void Validate(SamplingOptions sampling, int vocabularySize)
     {
-        InRange(sampling.Temperature, 0, 2, "temperature");
-        InRange(sampling.TopP, 0, 1, "top_p");
-        if (sampling.TopK < 0)
+        InRange(sampling.Temperature, SamplingLimits.Temperature);
+        InRange(sampling.TopP, SamplingLimits.TopP);
+        if (sampling.TopK < SamplingLimits.MinTopK)
         {
             throw Invalid($"top_k must be 0 (off) or more, not {sampling.TopK}", "top_k");
         }
 
-        InRange(sampling.MinP, 0, 1, "min_p");
-        if (!(sampling.RepetitionPenalty > 0 && sampling.RepetitionPenalty <= 2))
-        {
-            throw Invalid($"repetition_penalty must be above 0 and at most 2 (1 is off), not {Show(sampling.RepetitionPenalty)}", "repetition_penalty");
-        }
-
-        InRange(sampling.PresencePenalty, -2, 2, "presence_penalty");
-        InRange(sampling.FrequencyPenalty, -2, 2, "frequency_penalty");
+        InRange(sampling.MinP, SamplingLimits.MinP);
+        InRange(sampling.RepetitionPenalty, SamplingLimits.RepetitionPenalty);
+        InRange(sampling.PresencePenalty, SamplingLimits.PresencePenalty);
+        InRange(sampling.FrequencyPenalty, SamplingLimits.FrequencyPenalty);
         foreach (var (token, value) in sampling.LogitBias ?? NoBias)
         {
             if (token < 0 || token >= vocabularySize)
@@ -67,24 +63,23 @@ internal static class SamplerFactory
                 throw Invalid($"logit_bias names token {token}, but the model's vocabulary has tokens 0 to {vocabularySize - 1}", "logit_bias");
             }
 
-            if (!(value >= -100 && value <= 100))
+            if (!SamplingLimits.LogitBias.Contains(value))
             {
-                throw Invalid($"logit_bias for token {token} must be between -100 and 100, not {Show(value)}", "logit_bias");
+                throw Invalid($"logit_bias for token {token} {SamplingLimits.LogitBias.Rule}, not {Show(value)}", "logit_bias");
             }
         }
     }
 
-    private static void InRange(float value, float min, float max, string param)
+    private static void InRange(float value, SamplingRange range)
     {
-        // Written so NaN fails too.
-        if (!(value >= min && value <= max))
+        if (!range.Contains(value))
         {
-            throw Invalid($"{param} must be between {Show(min)} and {Show(max)}, not {Show(value)}", param);
+            throw Invalid($"{range.Param} {range.Rule}, not {Show(value)}", range.Param);
         }
     }
 
     private static string Show(float value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static EngineException Invalid(string message, string param) =>
-        new(EngineErrorKind.InvalidRequest, message, param: param);
+        new(EngineErrorKind.InvalidRequest, message, ErrorCodes.InvalidValue, param);
 }

@@ -17,18 +17,19 @@ public sealed class TextModel : ILoadedModel
     private readonly LLamaWeights _weights;
     private readonly VisionProjector? _vision;
     private readonly ChatPromptBuilder _prompts;
+    private readonly VocabularyProfile _vocabulary;
+    private readonly CallerGate _callers = new();
     private readonly ChatScheduler _scheduler;
     private readonly LLamaToken[] _endOfGeneration;
     private int _slotContextSize;
     private readonly int _parallel;
-    private readonly Lock _gate = new();
-    private bool _disposed;
 
     private TextModel(string path, LLamaWeights weights, LLamaContext context, EngineOptions options, VisionProjector? vision)
     {
         _weights = weights;
         _vision = vision;
-        _prompts = new ChatPromptBuilder(weights, vision);
+        _vocabulary = VocabularyProfile.Read(weights);
+        _prompts = new ChatPromptBuilder(weights, new LinearTokenizer(weights, _vocabulary), vision);
         _endOfGeneration = Enumerable.Range(0, weights.Vocab.Count).Select(i => (LLamaToken)i)
             .Where(t => t.IsEndOfGeneration(weights.Vocab)).ToArray();
         Info = new TextModelInfo(path, weights.Metadata.GetValueOrDefault("general.architecture"), (int)context.ContextSize,
@@ -165,16 +166,13 @@ public sealed class TextModel : ILoadedModel
 
     public async ValueTask DisposeAsync()
     {
-        lock (_gate)
+        if (!_callers.Close(out var drained))
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
+            return;
         }
 
+        // Requests still tokenizing read the vocabulary: the weights go only after they are done.
+        await drained.ConfigureAwait(false);
         await _scheduler.StopAsync().ConfigureAwait(false);
         _vision?.Dispose();
         _weights.Dispose();
@@ -208,9 +206,9 @@ public sealed class TextModel : ILoadedModel
     /// <summary>Renders and tokenizes the chat (exposed for tests): control tokens come only from the template.</summary>
     internal ChatPrompt BuildPrompt(IReadOnlyList<ChatMessage> messages, bool enableThinking = false)
     {
-        lock (_gate)
+        // Each request tokenizes on its own thread, beside the others: no lock, only a pin on the weights.
+        using (_callers.Enter(this))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             return _prompts.Build(messages, enableThinking);
         }
     }
@@ -220,12 +218,18 @@ public sealed class TextModel : ILoadedModel
         SamplerFactory.Validate(request.Sampling ?? new SamplingOptions(), Info.VocabularySize);
         if (request.MaxTokens is < 1)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"max_tokens must be at least 1, not {request.MaxTokens}", param: "max_tokens");
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"max_tokens must be at least 1, not {request.MaxTokens}", ErrorCodes.InvalidValue, "max_tokens");
         }
 
         var stops = (request.Stop ?? []).Where(s => !string.IsNullOrEmpty(s)).ToArray();
+        RefuseTextThatCannotFit(request.Messages);
 
-        // Tokenizing reads the model's vocabulary: under the gate, so the weights cannot be freed meanwhile.
+        // Images arrive as the client sent them: decoded and shrunk here, in the engine's process, before the prompt.
+        if (_vision is not null)
+        {
+            request = ChatImagePreparer.Prepare(request);
+        }
+
         var prompt = BuildPrompt(request.Messages, request.EnableThinking);
         try
         {
@@ -238,18 +242,34 @@ public sealed class TextModel : ILoadedModel
         }
     }
 
+    // No token covers more text than the vocabulary's longest piece: text of N bytes is at least N / that many tokens.
+    // Text that cannot fit is refused before it is tokenized, so a megabyte of it costs a byte count, not a tokenization.
+    private void RefuseTextThatCannotFit(IReadOnlyList<ChatMessage> messages)
+    {
+        var bytes = (messages ?? []).Sum(m => (long)System.Text.Encoding.UTF8.GetByteCount(m?.Content ?? ""));
+        var atLeast = _vocabulary.MinTokens(bytes);
+        if (atLeast >= _slotContextSize)
+        {
+            throw TooLong($"the messages hold {bytes} bytes of text, at least {atLeast} tokens");
+        }
+    }
+
+    private EngineException TooLong(string what)
+    {
+        var holds = _parallel == 1
+            ? $"the context holds {Info.ContextSize}"
+            : $"each of the {_parallel} parallel slots holds {_slotContextSize} of the context's {Info.ContextSize}";
+        return new EngineException(EngineErrorKind.InvalidRequest,
+            $"{what}, {holds} (and needs room for one more): shorten the messages or load the model with a larger context",
+            ErrorCodes.ContextLengthExceeded, "messages");
+    }
+
     private GenerationJob CreateJob(ChatRequest request, ChatPrompt prompt, string[] stops, long startedAt, ChannelWriter<GenerationEvent> events, CancellationToken cancellation)
     {
         var room = _slotContextSize - prompt.Cells;
         if (room < 1)
         {
-            var holds = _parallel == 1
-                ? $"the context holds {Info.ContextSize}"
-                : $"each of the {_parallel} parallel slots holds {_slotContextSize} of the context's {Info.ContextSize}";
-            throw new EngineException(EngineErrorKind.InvalidRequest,
-                $"the prompt has {prompt.Tokens.Length} tokens, {holds} (and needs room for one more): " +
-                "shorten the messages or load the model with a larger context",
-                code: ErrorCodes.ContextLengthExceeded, param: "messages");
+            throw TooLong($"the prompt has {prompt.Tokens.Length} tokens");
         }
 
         var maxTokens = Math.Min(request.MaxTokens ?? int.MaxValue, room);

@@ -9,18 +9,19 @@ public sealed record PreparedImage(byte[] Png, int Width, int Height, string Sou
 /// Turns what a user sent (PNG, JPEG, WebP, GIF's first frame, BMP) into the PNG the engine takes: the header is read
 /// before any pixel is decoded, so a small file that claims a huge canvas (a decompression bomb) is refused cheaply;
 /// the image is shrunk so its longer side is at most the limit (never enlarged: the projector resizes to its own
-/// input size anyway, and upscaling only adds bytes). Shared by the server and `nexa infer`/`nexa run`.
+/// input size anyway, and upscaling only adds bytes). Runs in the engine's process (the runner, or `nexa infer`/`nexa run`),
+/// never in the server's: see <see cref="ChatImagePreparer"/>.
 /// </summary>
 public static class ImagePreparer
 {
     /// <summary>The original's <c>image_max_length</c> default.</summary>
-    public const int DefaultMaxLength = 512;
+    public const int DefaultMaxLength = ImageLimits.DefaultMaxLength;
 
-    /// <summary>Decoding allocates 4 bytes per pixel: 64 MP is 256 MiB, already more than any camera needs.</summary>
-    public const long MaxPixels = 64L * 1024 * 1024;
+    /// <summary>See <see cref="ImageLimits.MaxPixels"/>.</summary>
+    public const long MaxPixels = ImageLimits.MaxPixels;
 
-    /// <summary>Encoded bytes accepted (a remote download stops at the same cap).</summary>
-    public const int MaxBytes = 20 * 1024 * 1024;
+    /// <summary>See <see cref="ImageLimits.MaxBytes"/>.</summary>
+    public const int MaxBytes = ImageLimits.MaxBytes;
 
     private static readonly Dictionary<SKEncodedImageFormat, string> Accepted = new()
     {

@@ -82,7 +82,7 @@ internal sealed class VisionProjector : IDisposable
     {
         if (image.Data is not { Length: > 0 })
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"{where} is empty", param: "messages");
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"{where} is empty", ErrorCodes.InvalidImage, "messages");
         }
 
         var hash = SHA256.HashData(image.Data);

@@ -38,6 +38,11 @@ public sealed class MessageContentConverter : JsonConverter<MessageContent>
         {
             return MessageContent.FromParts(JsonSerializer.Deserialize(ref reader, PartsInfo(options)) ?? []);
         }
+        catch (JsonException e) when (e.InnerException is InvalidOperationException notText)
+        {
+            // A part's string that is not Unicode: rethrown without a path, so the outer reader names this content.
+            throw new JsonException("the text is not valid Unicode", notText);
+        }
         catch (JsonException e) when (e.Path is { } inner)
         {
             // The outer deserializer puts the path to this content on the exception; keep the part's own path in the message.

@@ -41,7 +41,16 @@ internal static class RunnerWire
         {
             var wireMessage = new WireChatMessage { Role = message.Role, Content = message.Content };
             foreach (var image in message.Images)
-                wireMessage.Images.Add(new Protos.ChatImage { Data = ByteString.CopyFrom(image.Data), Position = image.Position });
+            {
+                // Wrapped, not copied: the server holds up to ImageLimits.MaxBytesPerRequest of images per request, once.
+                wireMessage.Images.Add(new Protos.ChatImage
+                {
+                    Data = UnsafeByteOperations.UnsafeWrap(image.Data),
+                    Position = image.Position,
+                    Param = image.Param ?? "",
+                    MaxLength = image.MaxLength,
+                });
+            }
             ToolWire.AddTo(wireMessage, message);
             wire.Messages.Add(wireMessage);
         }
@@ -69,7 +78,11 @@ internal static class RunnerWire
         {
             Messages = [.. wire.Messages.Select(m => ToolWire.Complete(m, new Engine.Text.ChatMessage(m.Role, m.Content)
             {
-                Images = [.. m.Images.Select(i => new Engine.Text.ChatImage(i.Data.ToByteArray(), i.Position))],
+                Images = [.. m.Images.Select(i => new Engine.Text.ChatImage(i.Data.ToByteArray(), i.Position)
+                {
+                    Param = i.Param.Length == 0 ? null : i.Param,
+                    MaxLength = i.MaxLength == 0 ? Engine.Vision.ImageLimits.DefaultMaxLength : i.MaxLength,
+                })],
             }))],
             Sampling = sampling,
             MaxTokens = wire.HasMaxTokens ? wire.MaxTokens : null,

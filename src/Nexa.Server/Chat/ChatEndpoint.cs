@@ -18,9 +18,11 @@ internal sealed class ChatEndpoint(ModelPipeline pipeline, ImageResolver images,
         pipeline.RunAsync(http, ProtocolJsonContext.Wire.ChatCompletionRequest, ChatRequestMapper.Map, async call =>
         {
             var job = call.Job;
-            // Images are fetched and decoded before the model is leased: a slow URL must not hold a slot others wait for.
+            // Images are fetched before the model is leased (a slow URL must not hold a slot others wait for); their
+            // bytes count against the server's image memory until the answer is written.
+            using var imageBytes = images.NewBudget();
             if (job.HasImages)
-                job = job with { Request = await images.AttachAsync(job, call.Ct) };
+                job = job with { Request = await images.AttachAsync(job, imageBytes, call.Ct) };
 
             await using var lease = await call.LeaseAsync();
             var events = lease.GenerateAsync(job.Request, call.Ct);

@@ -18,7 +18,7 @@ internal sealed record ChatJob : IModelJob
     public IReadOnlyList<ImagePart> Images { get; init; } = [];
 
     /// <summary>Longer side, in pixels, each image is shrunk to (the original's <c>image_max_length</c>).</summary>
-    public int ImageMaxLength { get; init; } = ImagePreparer.DefaultMaxLength;
+    public int ImageMaxLength { get; init; } = ImageLimits.DefaultMaxLength;
 
     public bool HasImages => Images.Count > 0;
 

@@ -15,7 +15,6 @@ namespace Nexa.Server.Chat;
 internal static class ChatRequestMapper
 {
     private const int MaxStopStrings = 16;
-    private const int MaxImageLength = 4096;
 
     public static ChatJob Map(ChatCompletionRequest body)
     {
@@ -24,6 +23,8 @@ internal static class ChatRequestMapper
         RefuseUnsupported(body);
 
         var (messages, images) = MapMessages(body.Messages ?? []);
+        if (images.Count > ImageLimits.MaxImagesPerRequest)
+            throw Fail(ErrorTable.TooManyImages(images.Count));
         var request = new ChatRequest
         {
             Messages = messages,
@@ -134,8 +135,8 @@ internal static class ChatRequestMapper
     private static int ImageMaxLength(int? value) =>
         value switch
         {
-            null => ImagePreparer.DefaultMaxLength,
-            < 1 or > MaxImageLength => throw Fail(ErrorTable.InvalidValue("image_max_length", $"must be between 1 and {MaxImageLength} pixels")),
+            null => ImageLimits.DefaultMaxLength,
+            < 1 or > ImageLimits.MaxLengthLimit => throw Fail(ErrorTable.InvalidValue("image_max_length", $"must be between 1 and {ImageLimits.MaxLengthLimit} pixels")),
             _ => value.Value,
         };
 
@@ -144,26 +145,25 @@ internal static class ChatRequestMapper
         var defaults = new SamplingOptions();
         return new SamplingOptions
         {
-            Temperature = InRange(body.Temperature, "temperature", 0, 2) ?? defaults.Temperature,
-            TopP = InRange(body.TopP, "top_p", 0, 1) ?? defaults.TopP,
-            TopK = body.TopK is < 0 ? throw Fail(ErrorTable.InvalidValue("top_k", "must be 0 (off) or more")) : body.TopK ?? defaults.TopK,
-            MinP = InRange(body.MinP, "min_p", 0, 1) ?? defaults.MinP,
-            RepetitionPenalty = body.RepetitionPenalty is <= 0 or > 10
-                ? throw Fail(ErrorTable.InvalidValue("repetition_penalty", "must be above 0 and at most 10 (1 is off)"))
-                : (float?)body.RepetitionPenalty ?? defaults.RepetitionPenalty,
-            PresencePenalty = InRange(body.PresencePenalty, "presence_penalty", -2, 2) ?? defaults.PresencePenalty,
-            FrequencyPenalty = InRange(body.FrequencyPenalty, "frequency_penalty", -2, 2) ?? defaults.FrequencyPenalty,
+            Temperature = InRange(body.Temperature, SamplingLimits.Temperature) ?? defaults.Temperature,
+            TopP = InRange(body.TopP, SamplingLimits.TopP) ?? defaults.TopP,
+            TopK = body.TopK < SamplingLimits.MinTopK ? throw Fail(ErrorTable.InvalidValue("top_k", "must be 0 (off) or more")) : body.TopK ?? defaults.TopK,
+            MinP = InRange(body.MinP, SamplingLimits.MinP) ?? defaults.MinP,
+            RepetitionPenalty = InRange(body.RepetitionPenalty, SamplingLimits.RepetitionPenalty) ?? defaults.RepetitionPenalty,
+            PresencePenalty = InRange(body.PresencePenalty, SamplingLimits.PresencePenalty) ?? defaults.PresencePenalty,
+            FrequencyPenalty = InRange(body.FrequencyPenalty, SamplingLimits.FrequencyPenalty) ?? defaults.FrequencyPenalty,
             // -1 is llama.cpp's "random seed"; other values keep their low 32 bits, as the engine's seed is 32-bit.
             Seed = body.Seed is null or -1 ? null : unchecked((uint)body.Seed.Value),
             LogitBias = LogitBias(body.LogitBias),
         };
     }
 
-    private static float? InRange(double? value, string param, double min, double max) =>
-        value is null ? null
-        : value < min || value > max
-            ? throw Fail(ErrorTable.InvalidValue(param, $"must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}"))
-            : (float)value.Value;
+    // The engine checks the same ranges (SamplingLimits): a value this lets through never fails there. A double is
+    // checked as the float the engine will see, so 2.00000001 (2 as a float) passes both or neither.
+    private static float? InRange(double? value, SamplingRange range) =>
+        value is not { } v ? null
+        : range.Contains((float)v) ? (float)v
+        : throw Fail(ErrorTable.InvalidValue(range.Param, range.Rule));
 
     private static int? MaxTokens(ChatCompletionRequest body)
     {
@@ -192,8 +192,8 @@ internal static class ChatRequestMapper
         {
             if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var token))
                 throw Fail(ErrorTable.InvalidValue("logit_bias", $"key '{key}' is not a token id"));
-            if (value is < -100 or > 100)
-                throw Fail(ErrorTable.InvalidValue("logit_bias", $"bias for token {token} must be between -100 and 100"));
+            if (!SamplingLimits.LogitBias.Contains((float)value))
+                throw Fail(ErrorTable.InvalidValue("logit_bias", $"bias for token {token} {SamplingLimits.LogitBias.Rule}"));
             mapped[token] = (float)value;
         }
         return mapped;

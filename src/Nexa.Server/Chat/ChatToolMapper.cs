@@ -107,7 +107,7 @@ internal static partial class ChatToolMapper
         var mapped = choice switch
         {
             null or { ValueKind: JsonValueKind.Null } => ToolChoice.Auto,
-            { ValueKind: JsonValueKind.String } mode => JsonText.String(mode, "tool_choice") switch
+            { ValueKind: JsonValueKind.String } mode => RequestBody.Text(mode, "tool_choice") switch
             {
                 "auto" => ToolChoice.Auto,
                 "none" => new ToolChoice(ToolChoiceMode.None),
@@ -126,12 +126,12 @@ internal static partial class ChatToolMapper
 
     private static string NamedFunction(JsonElement choice)
     {
-        if (choice.TryGetProperty("type", out var type) && JsonText.String(type, "tool_choice.type") != "function")
+        if (choice.TryGetProperty("type", out var type) && RequestBody.Text(type, "tool_choice.type") != "function")
             throw Fail(ErrorTable.InvalidValue("tool_choice.type", "must be 'function'"));
         if (!choice.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object
             || !function.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
             throw Fail(ErrorTable.MissingParameter("tool_choice.function.name"));
-        return JsonText.String(name, "tool_choice.function.name");
+        return RequestBody.Text(name, "tool_choice.function.name");
     }
 
     private static string? ResponseSchema(JsonElement? format)
@@ -140,8 +140,8 @@ internal static partial class ChatToolMapper
             return null;
         var type = value.ValueKind switch
         {
-            JsonValueKind.String => JsonText.String(value, "response_format"),
-            JsonValueKind.Object when value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String => JsonText.String(t, "response_format.type"),
+            JsonValueKind.String => RequestBody.Text(value, "response_format"),
+            JsonValueKind.Object when value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String => RequestBody.Text(t, "response_format.type"),
             JsonValueKind.Object => throw Fail(ErrorTable.MissingParameter("response_format.type")),
             _ => throw Fail(ErrorTable.WrongType("response_format", "an object with a 'type'")),
         };

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Nexa.Engine.Embeddings;
 using Nexa.Protocol.Embeddings;
 using Nexa.Server.Errors;
+using Nexa.Server.Http;
 
 namespace Nexa.Server.Embeddings;
 
@@ -92,7 +93,7 @@ internal static class EmbeddingRequestMapper
 
     private static string Text(JsonElement value, string param)
     {
-        var text = value.GetString()!;
+        var text = RequestBody.Text(value, param);
         return text.Length == 0 ? throw Fail(ErrorTable.EmptyText(param)) : text;
     }
 

@@ -25,6 +25,21 @@ internal static class ErrorTable
     public static ApiError WrongType(string param, string expected) =>
         new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid type for '{param}': expected {expected}", param, ErrorCodes.InvalidType);
 
+    /// <summary>
+    /// A string that is not Unicode: bytes that are not UTF-8, or an escaped lone surrogate (<c>"\ud800"</c>). Reading it
+    /// throws wherever it is read (the deserializer, or a field kept as raw JSON), so every reader maps it here.
+    /// </summary>
+    public static ApiError InvalidText(string param) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType,
+            $"invalid '{param}': the text is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape such as \\ud800)", param, ErrorCodes.InvalidValue);
+
+    /// <summary>
+    /// A request whose HTTP framing is broken (a chunk size that is not a number or overflows, a body that ends early)
+    /// or that Kestrel refused before any route saw it (a bad request line, headers too large): no JSON to speak of.
+    /// </summary>
+    public static ApiError MalformedRequest(int status, string detail) =>
+        new(status, InvalidRequestType, $"malformed HTTP request: {detail}", null, ErrorCodes.MalformedRequest);
+
     public static ApiError InvalidValue(string param, string rule) =>
         new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {rule}", param, ErrorCodes.InvalidValue);
 
@@ -51,13 +66,13 @@ internal static class ErrorTable
             $"model '{requested}' cannot see images: it has no vision projector (mmproj); use a vision model (vlm) or send text only", param, ErrorCodes.ModelNotSupported);
 
     /// <summary>An image's bytes that cannot be used: no image, a format we do not take, too many bytes or pixels.</summary>
-    public static ApiError BadImage(string param, ImageErrorKind kind, string message) =>
-        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {message}", param, kind switch
-        {
-            ImageErrorKind.UnsupportedFormat => ErrorCodes.UnsupportedImageFormat,
-            ImageErrorKind.TooLarge => ErrorCodes.ImageTooLarge,
-            _ => ErrorCodes.InvalidImage,
-        });
+    public static ApiError BadImage(string param, ImageException image) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType, $"invalid '{param}': {image.Message}", param, image.Code);
+
+    /// <summary>More image parts than one request may carry (the server holds every image's bytes until the answer ends).</summary>
+    public static ApiError TooManyImages(int count) =>
+        new(StatusCodes.Status400BadRequest, InvalidRequestType,
+            $"invalid 'messages': {count} images; at most {ImageLimits.MaxImagesPerRequest} per request", "messages", ErrorCodes.ImageTooLarge);
 
     /// <summary>An image URL of a form we do not take: another scheme, a data URI that is not base64 or not an image.</summary>
     public static ApiError BadImageUrl(string param, string message) =>
@@ -151,6 +166,10 @@ internal static class ErrorTable
         StatusCodes.Status404NotFound => UnknownRoute(method, path),
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed(method, path),
         StatusCodes.Status413PayloadTooLarge => BodyTooLarge(null),
+        StatusCodes.Status400BadRequest => MalformedRequest(status, "the request could not be read"),
+        StatusCodes.Status408RequestTimeout => MalformedRequest(status, "the request did not arrive in time"),
+        StatusCodes.Status414RequestUriTooLong => MalformedRequest(status, "the URL is too long"),
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => MalformedRequest(status, "the headers are too large"),
         >= 500 => new(status, ServerErrorType, $"HTTP {status}"),
         _ => new(status, InvalidRequestType, $"HTTP {status}"),
     };
@@ -164,7 +183,7 @@ internal static class ErrorTable
         ApiException api => api.Error,
         EngineException engine => FromEngine(engine),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => BodyTooLarge(null),
-        BadHttpRequestException bad => new(bad.StatusCode, InvalidRequestType, bad.Message),
+        BadHttpRequestException bad => MalformedRequest(bad.StatusCode, bad.Message),
         _ => Unexpected(),
     };
 
@@ -174,7 +193,8 @@ internal static class ErrorTable
 
     private static ApiError FromEngine(EngineException e) => e.Kind switch
     {
-        EngineErrorKind.InvalidRequest => new(StatusCodes.Status400BadRequest, InvalidRequestType, e.Message, e.Param, e.Code),
+        // Every refusal has a code: an engine check that names none is still a value the request may not have.
+        EngineErrorKind.InvalidRequest => new(StatusCodes.Status400BadRequest, InvalidRequestType, e.Message, e.Param, e.Code ?? ErrorCodes.InvalidValue),
         EngineErrorKind.LoadFailed => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? ErrorCodes.ModelLoadFailed),
         EngineErrorKind.Crashed => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? ErrorCodes.RunnerCrashed),
         _ => new(StatusCodes.Status500InternalServerError, ServerErrorType, e.Message, e.Param, e.Code ?? ErrorCodes.EngineError),

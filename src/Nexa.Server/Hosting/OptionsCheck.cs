@@ -7,7 +7,7 @@ internal static class OptionsCheck
     {
         Require(!string.IsNullOrWhiteSpace(options.DataDir), "the data dir must be set");
         Require(options.Parallel >= 1, "--parallel must be at least 1");
-        Require(options.MaxModels >= 1, "--max-models must be at least 1");
+        Require(options.MaxModels is null or >= 1, "--max-models must be at least 1");
         Require(options.QueueSize >= 0, "the queue size must be 0 or more");
         Require(options.ContextSize >= 1, "--ctx-size must be at least 1");
         Require(options.Threads >= 0, "--threads must be 0 (one per core) or more");

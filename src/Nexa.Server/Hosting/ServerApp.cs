@@ -64,7 +64,7 @@ internal static class ServerApp
         var policy = ImagePolicy.For(options, address.IsLoopback);
         var fetcher = new ImageFetcher(policy);
         app.Lifetime.ApplicationStopped.Register(fetcher.Dispose);
-        var imageInputs = new ImageResolver(fetcher, policy);
+        var imageInputs = new ImageResolver(fetcher, policy, new ImageMemory());
         var pipeline = new ModelPipeline(catalog, residency, app.Lifetime);
         var chat = new ChatEndpoint(pipeline, imageInputs, time, loggers.CreateLogger<ChatEndpoint>());
         var embeddings = new EmbeddingsEndpoint(pipeline);
@@ -74,6 +74,18 @@ internal static class ServerApp
         var images = new ImagesEndpoint(pipeline, imageFiles, time);
         var tokens = new TokenEndpoints(pipeline);
 
+        var trimmer = new MemoryTrimmer(time);
+        app.Use(async (http, next) =>
+        {
+            try
+            {
+                await next(http);
+            }
+            finally
+            {
+                trimmer.AfterRequest();
+            }
+        });
         app.UseMiddleware<ErrorBoundary>();
         app.UseStatusCodePages(context => ErrorTable.WriteAsync(
             context.HttpContext,

@@ -7,8 +7,8 @@ using Nexa.Server.Errors;
 namespace Nexa.Server.Http;
 
 /// <summary>
-/// Reads a JSON request body into a wire record. Kestrel enforces the size limit (413); a body that is not JSON
-/// and a field of the wrong type are told apart, so the client hears which field is wrong.
+/// Reads a JSON request body into a wire record. Kestrel enforces the size limit (413); a body that is not JSON,
+/// a field of the wrong type and a string that is not Unicode are told apart, so the client hears which field is wrong.
 /// </summary>
 internal static partial class RequestBody
 {
@@ -16,7 +16,16 @@ internal static partial class RequestBody
         where T : class
     {
         using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        try
+        {
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        }
+        catch (IOException e) when (e is not BadHttpRequestException && !http.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports some framing faults (a chunk size that overflows) as a plain IOException, not as
+            // BadHttpRequestException (413, 400: the error table maps those): the client sent something that is not HTTP.
+            throw new ApiException(ErrorTable.MalformedRequest(StatusCodes.Status400BadRequest, e.Message));
+        }
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         if (bytes.IsEmpty)
             throw new ApiException(ErrorTable.MalformedJson("the body is empty"));
@@ -28,18 +37,37 @@ internal static partial class RequestBody
         }
         catch (JsonException e)
         {
-            throw new ApiException(Explain(bytes.Span, e, info));
+            throw new ApiException(Explain(bytes, e, info));
         }
         return value ?? throw new ApiException(ErrorTable.MalformedJson("expected a JSON object"));
     }
 
-    private static ApiError Explain<T>(ReadOnlySpan<byte> json, JsonException e, JsonTypeInfo<T> info)
+    /// <summary>
+    /// The text of a string kept as raw JSON (<see cref="JsonElement"/>): a string that is not Unicode throws
+    /// <see cref="InvalidOperationException"/> when read, which becomes a 400 naming <paramref name="param"/>.
+    /// </summary>
+    public static string Text(JsonElement value, string param)
     {
-        if (SyntaxError(json) is { } syntax)
+        try
+        {
+            return value.GetString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ApiException(ErrorTable.InvalidText(param));
+        }
+    }
+
+    private static ApiError Explain<T>(ReadOnlyMemory<byte> json, JsonException e, JsonTypeInfo<T> info)
+    {
+        if (SyntaxError(json.Span) is { } syntax)
             return ErrorTable.MalformedJson(syntax);
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
             return ErrorTable.MalformedJson("the body is not valid UTF-8");
         var param = ParamOf(e.Path);
+        // A string that is not Unicode fails as it is read, and the deserializer reports it at its field like a wrong type.
+        if (HoldsInvalidText(json, e.Path))
+            return ErrorTable.InvalidText(param.Length == 0 ? "body" : param);
         return param.Length == 0
             ? ErrorTable.MalformedJson("expected a JSON object")
             : ErrorTable.WrongType(param, ExpectedOf(e, info));
@@ -60,6 +88,48 @@ internal static partial class RequestBody
         {
             var at = e.Message.IndexOf(" LineNumber", StringComparison.Ordinal);
             return (at > 0 ? e.Message[..at] : e.Message).TrimEnd(' ', '|', '.') + $" (byte {reader.BytesConsumed})";
+        }
+    }
+
+    // True when the value at the failing path holds a string or a property name that cannot be read as .NET text.
+    private static bool HoldsInvalidText(ReadOnlyMemory<byte> json, string? path)
+    {
+        using var document = JsonDocument.Parse(json);
+        var element = document.RootElement;
+        foreach (Match segment in PathSegment().Matches(path ?? ""))
+        {
+            if (segment.Groups["index"].Success && element.ValueKind == JsonValueKind.Array
+                && int.TryParse(segment.Groups["index"].Value, out var index) && index < element.GetArrayLength())
+                element = element[index];
+            else if (segment.Groups["name"].Success && element.ValueKind == JsonValueKind.Object
+                && element.TryGetProperty(segment.Groups["name"].Value, out var property))
+                element = property;
+            else
+                break;
+        }
+        return !IsText(element);
+    }
+
+    private static bool IsText(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Array:
+                    return element.EnumerateArray().All(IsText);
+                case JsonValueKind.Object:
+                    return element.EnumerateObject().All(p => p.Name.Length >= 0 && IsText(p.Value));
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Nexa.Engine.Embeddings;
 using Nexa.Protocol.Rerank;
 using Nexa.Server.Errors;
+using Nexa.Server.Http;
 
 namespace Nexa.Server.Rerank;
 
@@ -101,8 +102,8 @@ internal static class RerankRequestMapper
             var param = $"documents[{i++}]";
             texts.Add(item.ValueKind switch
             {
-                JsonValueKind.String => item.GetString()!,
-                JsonValueKind.Object when item.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String => text.GetString()!,
+                JsonValueKind.String => RequestBody.Text(item, param),
+                JsonValueKind.Object when item.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String => RequestBody.Text(text, param),
                 _ => throw Fail(ErrorTable.WrongType(param, "a string or an object with a \"text\" string")),
             });
         }

@@ -8,8 +8,9 @@ namespace Nexa.Server.Residency;
 
 /// <summary>
 /// Which models are loaded. A model is launched on its first request (concurrent first requests share one load),
-/// unloaded after <c>KeepAliveSeconds</c> idle, evicted least-recently-used when <c>MaxModels</c> are resident and
-/// another is asked for, and dropped when its runner crashed so that the next request launches a fresh one.
+/// unloaded after <c>KeepAliveSeconds</c> idle, evicted least-recently-used when the memory budget (or the optional
+/// <c>MaxModels</c> cap) has no room for another one, and dropped when its runner crashed so that the next request
+/// launches a fresh one.
 /// Each model admits <c>Parallel</c> generations at once and queues at most <c>QueueSize</c> more (then 503).
 /// </summary>
 internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions options, TimeProvider time, ILogger<ModelResidency> log)
@@ -73,7 +74,7 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
     /// <summary>The memory budget in bytes (0: none).</summary>
     public long MemoryBudgetBytes => options.MemoryBudgetBytes;
 
-    // Finds or creates the model's entry and pins it (Users + 1). With MaxModels resident, or the memory budget
+    // Finds or creates the model's entry and pins it (Users + 1). With the memory budget spent (or MaxModels resident)
     // spent, and nothing idle to unload, waits.
     private async Task<ResidentModel> ReserveAsync(ResolvedModel model, CancellationToken ct)
     {
@@ -107,7 +108,7 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
                 if (budget > 0 && need > budget)
                     throw new ApiException(ErrorTable.OverMemoryBudget(model.Key, need.Value, budget));
                 var evictions = new List<Task>();
-                while (_models.Count >= options.MaxModels || (budget > 0 && _models.Values.Sum(m => m.EstimatedBytes) + need > budget))
+                while (!HasRoomLocked(need.Value))
                 {
                     var victim = _models.Values.Where(m => m.Users == 0 && m.IsLoaded).MinBy(m => m.LastUsed);
                     if (victim is null)
@@ -116,7 +117,7 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
                     RetireLocked(victim);
                     evictions.Add(victim.Unloading ?? Task.CompletedTask);
                 }
-                if (_models.Count < options.MaxModels && (budget <= 0 || _models.Values.Sum(m => m.EstimatedBytes) + need <= budget))
+                if (HasRoomLocked(need.Value))
                 {
                     var evicted = Task.WhenAll(evictions);
                     // An image pipeline runs one generation at a time (the engine's own lock): one slot, the rest queue.
@@ -142,6 +143,11 @@ internal sealed class ModelResidency(IModelLauncher launcher, ServerOptions opti
             }
         }
     }
+
+    // The budget decides; the model count only when the operator capped it.
+    private bool HasRoomLocked(long need) =>
+        (options.MaxModels is not { } max || _models.Count < max)
+        && (options.MemoryBudgetBytes <= 0 || _models.Values.Sum(m => m.EstimatedBytes) + need <= options.MemoryBudgetBytes);
 
     private async Task<ILoadedModel> LoadAsync(ResidentModel entry, Task evicted)
     {

@@ -35,13 +35,13 @@ internal sealed class ImageFetcher : IDisposable
     }
 
     /// <summary>The image's bytes; throws <see cref="ImageFetchException"/> with what a client should hear.</summary>
-    public async Task<byte[]> FetchAsync(Uri url, CancellationToken ct)
+    public async Task<byte[]> FetchAsync(Uri url, ImageByteBudget budget, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_policy.FetchTimeout);
         try
         {
-            return await FollowAsync(url, timeout.Token);
+            return await FollowAsync(url, budget, timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -57,7 +57,7 @@ internal sealed class ImageFetcher : IDisposable
         }
     }
 
-    private async Task<byte[]> FollowAsync(Uri url, CancellationToken ct)
+    private async Task<byte[]> FollowAsync(Uri url, ImageByteBudget budget, CancellationToken ct)
     {
         var current = url;
         for (var hop = 0; ; hop++)
@@ -76,7 +76,7 @@ internal sealed class ImageFetcher : IDisposable
             if (!response.IsSuccessStatusCode)
                 throw new ImageFetchException($"{current} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             CheckContentType(response.Content.Headers.ContentType, current);
-            return await ReadCappedAsync(response.Content, current, ct);
+            return await ReadCappedAsync(response.Content, current, budget, ct);
         }
     }
 
@@ -93,25 +93,27 @@ internal sealed class ImageFetcher : IDisposable
         throw new ImageException(ImageErrorKind.NotAnImage, $"not an image: {url} answered Content-Type {media}");
     }
 
-    private static async Task<byte[]> ReadCappedAsync(HttpContent content, Uri url, CancellationToken ct)
+    private static async Task<byte[]> ReadCappedAsync(HttpContent content, Uri url, ImageByteBudget budget, CancellationToken ct)
     {
-        if (content.Headers.ContentLength > ImagePreparer.MaxBytes)
+        if (content.Headers.ContentLength > ImageLimits.MaxBytes)
             throw TooLarge(url);
         await using var body = await content.ReadAsStreamAsync(ct);
-        using var buffer = new MemoryStream();
+        // Sized by Content-Length when the server sends one (one allocation, no copies), else grown as bytes arrive.
+        using var buffer = new MemoryStream(content.Headers.ContentLength is { } length ? (int)length : 0);
         var chunk = new byte[81920];
         int read;
         while ((read = await body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > ImagePreparer.MaxBytes)
+            if (buffer.Length + read > ImageLimits.MaxBytes)
                 throw TooLarge(url);
+            budget.Take(read);
             buffer.Write(chunk, 0, read);
         }
-        return buffer.ToArray();
+        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
     }
 
     private static ImageException TooLarge(Uri url) =>
-        new(ImageErrorKind.TooLarge, $"image too large: {url} sends more than {ImagePreparer.MaxBytes} bytes");
+        new(ImageErrorKind.TooLarge, $"image too large: {url} sends more than {ImageLimits.MaxBytes} bytes");
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {

@@ -6,16 +6,21 @@ using Nexa.Server.Errors;
 namespace Nexa.Server.Vision;
 
 /// <summary>
-/// Turns a chat job's image parts into the PNGs the engine takes, before any model is leased: all images of a request
-/// are fetched and prepared concurrently, and the first failure (in request order) cancels the rest and answers the
-/// client with the part's place (<c>messages[1].content[2].image_url.url</c>).
+/// Fetches a chat job's image parts before any model is leased: all images of a request at once, within one byte
+/// budget, each checked from its header alone (format, pixel count); the first failure (in request order) cancels
+/// the rest and answers the client with the part's place (<c>messages[1].content[2].image_url.url</c>). The bytes go
+/// to the engine as they came: decoding them is the runner's work (<see cref="ChatImage.MaxLength"/>), never the
+/// server's, so a hostile file costs the server no more than its bytes.
 /// </summary>
-internal sealed class ImageResolver(ImageFetcher fetcher, ImagePolicy policy)
+internal sealed class ImageResolver(ImageFetcher fetcher, ImagePolicy policy, ImageMemory memory)
 {
-    public async Task<ChatRequest> AttachAsync(ChatJob job, CancellationToken ct)
+    /// <summary>A request's image budget: dispose it when the request ends, to give its bytes back to the server's.</summary>
+    public ImageByteBudget NewBudget() => new(memory);
+
+    public async Task<ChatRequest> AttachAsync(ChatJob job, ImageByteBudget budget, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var tasks = job.Images.Select(part => PrepareAsync(part, job.ImageMaxLength, failed)).ToArray();
+        var tasks = job.Images.Select(part => FetchAsync(part, budget, failed)).ToArray();
         try
         {
             await Task.WhenAll(tasks);
@@ -27,21 +32,21 @@ internal sealed class ImageResolver(ImageFetcher fetcher, ImagePolicy policy)
         }
 
         var messages = job.Request.Messages.ToArray();
-        foreach (var group in job.Images.Select((part, i) => (part, image: tasks[i].Result)).GroupBy(x => x.part.Message))
+        foreach (var group in job.Images.Select((part, i) => (part, bytes: tasks[i].Result)).GroupBy(x => x.part.Message))
         {
-            var images = group.Select(x => new ChatImage(x.image.Png, x.part.Position)).ToList();
+            var images = group.Select(x => new ChatImage(x.bytes, x.part.Position) { Param = x.part.Param, MaxLength = job.ImageMaxLength }).ToList();
             messages[group.Key] = messages[group.Key] with { Images = images };
         }
         return job.Request with { Messages = messages };
     }
 
-    private async Task<PreparedImage> PrepareAsync(ImagePart part, int maxLength, CancellationTokenSource failed)
+    private async Task<byte[]> FetchAsync(ImagePart part, ImageByteBudget budget, CancellationTokenSource failed)
     {
         try
         {
-            var bytes = await BytesAsync(part, failed.Token);
-            // Decoding is CPU work: off the request thread, so several images decode in parallel.
-            return await Task.Run(() => ImagePreparer.Prepare(bytes, maxLength), failed.Token);
+            var bytes = await BytesAsync(part, budget, failed.Token);
+            ImageHeader.Read(bytes);
+            return bytes;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -50,18 +55,20 @@ internal sealed class ImageResolver(ImageFetcher fetcher, ImagePolicy policy)
         }
     }
 
-    private async Task<byte[]> BytesAsync(ImagePart part, CancellationToken ct)
+    private async Task<byte[]> BytesAsync(ImagePart part, ImageByteBudget budget, CancellationToken ct)
     {
         switch (ImageSource.Parse(part.Url))
         {
             case ImageSource.Remote remote:
-                return await fetcher.FetchAsync(remote.Url, ct);
+                return await fetcher.FetchAsync(remote.Url, budget, ct);
             case ImageSource.Inline inline:
-                return DecodeBase64(inline.Base64);
+                var bytes = DecodeBase64(inline.Base64);
+                budget.Take(bytes.Length);
+                return bytes;
             case ImageSource.LocalFile file:
                 if (!policy.AllowLocalFiles)
                     throw new LocalFilesForbiddenException();
-                return await ReadFileAsync(file.Path, ct);
+                return await LocalImageFile.ReadAsync(file.Path, budget, ct);
             default:
                 throw new InvalidOperationException("unknown image source");
         }
@@ -71,39 +78,26 @@ internal sealed class ImageResolver(ImageFetcher fetcher, ImagePolicy policy)
     {
         // Clients wrap long base64 lines and URL-encode nothing else; whitespace is not data.
         var compact = string.Concat(base64.Where(c => !char.IsWhiteSpace(c)));
+        if (compact.Length / 4 * 3 > ImageLimits.MaxBytes + 3)
+            throw new ImageException(ImageErrorKind.TooLarge, $"image too large: more than {ImageLimits.MaxBytes} bytes");
         var bytes = new byte[compact.Length / 4 * 3 + 3];
         if (compact.Length == 0 || !Convert.TryFromBase64String(compact, bytes, out var written))
             throw new ImageSourceException("invalid data URI: the data is not valid base64");
         return bytes[..written];
     }
 
-    private static async Task<byte[]> ReadFileAsync(string path, CancellationToken ct)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-            throw new FileNotFoundException(Directory.Exists(path) ? $"'{path}' is a folder, not an image file" : $"file not found on the server: '{path}'");
-        if (info.Length > ImagePreparer.MaxBytes)
-            throw new ImageException(ImageErrorKind.TooLarge, $"image too large: '{path}' has {info.Length} bytes; at most {ImagePreparer.MaxBytes}");
-        try
-        {
-            return await File.ReadAllBytesAsync(path, ct);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw new FileNotFoundException($"the server may not read '{path}'");
-        }
-    }
-
     private static ApiError ToError(Exception e, string param) => e switch
     {
         ApiException api => api.Error,
-        ImageException image => ErrorTable.BadImage(param, image.Kind, image.Message),
+        ImageException image => ErrorTable.BadImage(param, image),
         ImageSourceException source => ErrorTable.BadImageUrl(param, source.Message),
         ImageFetchException { Forbidden: true } fetch => ErrorTable.PrivateUrlForbidden(param, fetch.Message),
         ImageFetchException fetch => ErrorTable.ImageFetchFailed(param, fetch.Message),
         LocalFilesForbiddenException => ErrorTable.LocalFilesForbidden(param),
         FileNotFoundException missing => ErrorTable.ImageFileNotFound(param, missing.Message),
         IOException io => ErrorTable.ImageFileNotFound(param, $"cannot read the file: {io.Message}"),
+        // A path .NET will not take (the parser refuses NUL already; this is the last line).
+        ArgumentException bad => ErrorTable.BadImageUrl(param, $"invalid path: {bad.Message}"),
         _ => throw e,
     };
 

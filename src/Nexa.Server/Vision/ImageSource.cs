@@ -29,13 +29,19 @@ internal abstract partial record ImageSource
                 : throw new ImageSourceException($"invalid URL: '{Shorten(text)}'");
         }
         if (text.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
-            return new LocalFile(FileUrlPath(text));
+            return Local(FileUrlPath(text));
         if (WindowsDrive().IsMatch(text))
-            return new LocalFile(text);
+            return Local(text);
         if (Scheme().Match(text) is { Success: true } scheme)
             throw new ImageSourceException($"unsupported URL scheme '{scheme.Groups[1].Value}:'; use http(s)://, data:image/…;base64, file:// or a path on the server");
-        return new LocalFile(text);
+        return Local(text);
     }
+
+    // No file system takes NUL in a name, and .NET throws on it: a path with one (written, or %00 in a file URL) names no file.
+    private static LocalFile Local(string path) =>
+        path.Contains('\0', StringComparison.Ordinal)
+            ? throw new ImageSourceException("invalid path: it contains a NUL character")
+            : new LocalFile(path);
 
     // data:[<media type>][;param=value]*;base64,<data>: only base64 makes sense for binary images.
     private static Inline ParseDataUri(string text)

@@ -106,6 +106,8 @@ public sealed class ChatPromptTests(TinyTextModel tiny) : IClassFixture<TinyText
     }
 
     /// <summary>Flips the fixture's tokenizer.ggml.add_space_prefix from false to true, in place.</summary>
+    internal static string FlipSpacePrefix(string path) => WithSpacePrefix(path);
+
     private static string WithSpacePrefix(string path)
     {
         var bytes = File.ReadAllBytes(path);

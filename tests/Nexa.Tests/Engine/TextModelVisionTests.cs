@@ -114,7 +114,20 @@ public sealed class TextModelVisionTests(TinyVisionModel vision) : IClassFixture
 
         Assert.Equal(EngineErrorKind.InvalidRequest, error.Kind);
         Assert.Equal("messages", error.Param);
-        Assert.Contains("messages[0] image 0", error.Message);
+        Assert.Equal("invalid_image", error.Code);
+        Assert.Contains("messages[0]", error.Message);
+    }
+
+    [Fact]
+    public async Task Undecodable_image_bytes_name_the_part_the_server_gave()
+    {
+        const string part = "messages[0].content[1].image_url.url";
+        var message = new ChatMessage("user", "What is it?") { Images = [new ChatImage("not an image at all"u8.ToArray(), 0) { Param = part }] };
+
+        var error = await Assert.ThrowsAsync<EngineException>(() => Generation.RunAsync(Model, TinyVisionModel.Ask([message])));
+
+        Assert.Equal((part, "invalid_image"), (error.Param, error.Code));
+        Assert.Contains(part, error.Message);
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public sealed class RealServer : IAsyncDisposable
     }
 
     /// <summary>Moves <paramref name="gguf"/> into the store under <paramref name="id"/> as <c>nexa pull</c> leaves a model.</summary>
-    private static string AddModel(ModelStore store, string id, string gguf, string? projector = null)
+    internal static string AddModel(ModelStore store, string id, string gguf, string? projector = null, string? modelType = null)
     {
         var name = ModelName.Parse(id);
         var dir = store.ModelDir(name);
@@ -118,7 +118,7 @@ public sealed class RealServer : IAsyncDisposable
         {
             Name = id,
             ModelName = name.Repo,
-            ModelType = projector is null ? ModelTypes.Llm : ModelTypes.Vlm,
+            ModelType = modelType ?? (projector is null ? ModelTypes.Llm : ModelTypes.Vlm),
             ModelFile = new Dictionary<string, ModelFileInfo>(StringComparer.OrdinalIgnoreCase)
             {
                 [Quant] = new() { Name = file, Downloaded = true, Size = size },

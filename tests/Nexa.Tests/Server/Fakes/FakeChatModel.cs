@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Nexa.Engine.Embeddings;
 using Nexa.Engine.Text;
+using Nexa.Engine.Vision;
 using Nexa.Hub.Store;
 using Nexa.Runner;
 
@@ -62,6 +63,8 @@ public sealed partial class FakeChatModel(FakeLauncher launcher, RunnerStartInfo
     public async IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
+        // As the real engine: images arrive as the client sent them and are decoded and shrunk here.
+        request = ChatImagePreparer.Prepare(request);
         lock (_lock)
             _requests.Add(request);
         Interlocked.Increment(ref _active);

@@ -6,7 +6,7 @@ namespace Nexa.Engine.Vision;
 /// Names image formats we do not decode from their first bytes, so that a TIFF or a HEIC photo is answered
 /// "unsupported image format" rather than "not an image" (which would send the user looking for the wrong mistake).
 /// </summary>
-internal static class ImageSniffer
+public static class ImageSniffer
 {
     public static string? KnownFormat(ReadOnlySpan<byte> bytes)
     {
@@ -16,6 +16,8 @@ internal static class ImageSniffer
             return Brand(bytes[8..12]);
         if (bytes.StartsWith("8BPS"u8))
             return "PSD";
+        if (bytes.Length >= 6 && (bytes.StartsWith(new byte[] { 0, 0, 1, 0 }) || bytes.StartsWith(new byte[] { 0, 0, 2, 0 })) && bytes[4] > 0)
+            return bytes[2] == 1 ? "ICO" : "CUR";
         if (bytes.StartsWith(new byte[] { 0xFF, 0x0A }) || bytes.StartsWith("\0\0\0\fJXL \r\n"u8))
             return "JPEG XL";
         if (bytes.StartsWith(new byte[] { 0x76, 0x2F, 0x31, 0x01 }))

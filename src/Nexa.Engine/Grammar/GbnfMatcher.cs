@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace Nexa.Engine.Grammar;
 
 /// <summary>
@@ -9,6 +12,7 @@ public sealed class GbnfMatcher
 {
     private readonly GbnfGrammar _grammar;
     private List<long[]> _stacks;
+    private byte[] _pending = [];
 
     public GbnfMatcher(GbnfGrammar grammar)
     {
@@ -59,9 +63,83 @@ public sealed class GbnfMatcher
 
     public bool Accept(uint codePoint)
     {
-        var next = new List<long[]>(_stacks.Count);
+        _stacks = Step(_stacks, codePoint);
+        return IsViable;
+    }
+
+    /// <summary>
+    /// Feeds a sampled token as llama.cpp's <c>llama_grammar_accept_token</c> does: a stack waiting for a token
+    /// element matches the id, the others read the piece's characters (a character split across tokens waits for
+    /// its last byte). Returns <see cref="IsViable"/>; false too for bytes that are not UTF-8.
+    /// </summary>
+    public bool AcceptToken(int token, ReadOnlySpan<byte> piece)
+    {
+        var bytes = new byte[_pending.Length + piece.Length];
+        _pending.CopyTo(bytes, 0);
+        piece.CopyTo(bytes.AsSpan(_pending.Length));
+        var codePoints = new List<uint>();
+        var at = 0;
+        while (at < bytes.Length)
+        {
+            var status = Rune.DecodeFromUtf8(bytes.AsSpan(at), out var rune, out var used);
+            if (status == OperationStatus.NeedMoreData)
+            {
+                break;
+            }
+
+            if (status != OperationStatus.Done)
+            {
+                _stacks = [];
+                return false;
+            }
+
+            codePoints.Add((uint)rune.Value);
+            at += used;
+        }
+
+        _pending = bytes[at..];
+        var next = new List<long[]>();
         var seen = new HashSet<long[]>(StackComparer.Instance);
-        foreach (var stack in _stacks)
+        foreach (var stack in _stacks.Where(s => s.Length > 0))
+        {
+            var (rule, index) = Split(stack[^1]);
+            var element = _grammar.Rules[rule][index];
+            if (element.Type is GbnfElementType.Token or GbnfElementType.TokenNot)
+            {
+                if ((element.Type == GbnfElementType.Token) == (element.Value == (uint)token))
+                {
+                    var popped = stack[..^1];
+                    Advance(IsEnd(rule, index + 1) ? popped : [.. popped, Position(rule, index + 1)], next, seen);
+                }
+
+                continue;
+            }
+
+            List<long[]> current = [stack];
+            foreach (var c in codePoints)
+            {
+                current = Step(current, c);
+                if (current.Count == 0)
+                {
+                    break;
+                }
+            }
+
+            foreach (var survivor in current.Where(seen.Add))
+            {
+                next.Add(survivor);
+            }
+        }
+
+        _stacks = next;
+        return IsViable;
+    }
+
+    private List<long[]> Step(List<long[]> stacks, uint codePoint)
+    {
+        var next = new List<long[]>(stacks.Count);
+        var seen = new HashSet<long[]>(StackComparer.Instance);
+        foreach (var stack in stacks)
         {
             if (stack.Length == 0)
             {
@@ -83,8 +161,7 @@ public sealed class GbnfMatcher
             }
         }
 
-        _stacks = next;
-        return IsViable;
+        return next;
     }
 
     // A class is its first element and the CharAlternate/CharRangeUpper elements after it; returns where it ends.

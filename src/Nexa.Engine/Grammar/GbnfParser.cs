@@ -13,8 +13,9 @@ internal sealed record ParsedGbnf(
 /// after parsing live in <see cref="GbnfGrammar.Parse"/>.
 /// </summary>
 /// <remarks>
-/// It reads the UTF-8 bytes llama.cpp would receive. llama.cpp's limit: a repetition count above 2000 is refused,
-/// a maximum above 2000 means no maximum, and a repetition whose rules times its count reaches 2000 is refused.
+/// It reads the UTF-8 bytes llama.cpp would receive. llama.cpp's limits at that commit (checked against the shipped
+/// library, which differs here from later llama.cpp): a repetition count or maximum above 2000 is refused, and so is
+/// a repetition whose rules times its count reaches 2000; <c>\-</c> is not an escape.
 /// </remarks>
 internal sealed class GbnfParser
 {
@@ -280,14 +281,10 @@ internal sealed class GbnfParser
                     throw Fault(at, $"repetition {{{min},{max}}} has its maximum below its minimum");
                 }
 
-                if (min > RepetitionLimit)
+                // At this commit a maximum above the limit is refused too (later llama.cpp treats it as no maximum).
+                if (min > RepetitionLimit || (max != ulong.MaxValue && max > RepetitionLimit))
                 {
                     throw Fault(at, "number of repetitions exceeds sane defaults, please reduce the number of repetitions");
-                }
-
-                if (max != ulong.MaxValue && max > RepetitionLimit)
-                {
-                    max = ulong.MaxValue;
                 }
 
                 Repeat(at, ruleName, rule, lastSymbolStart, ref previousRules, min, max);
@@ -434,7 +431,8 @@ internal sealed class GbnfParser
                 (byte)'t' => ('\t', src + 2),
                 (byte)'r' => ('\r', src + 2),
                 (byte)'n' => ('\n', src + 2),
-                (byte)'\\' or (byte)'"' or (byte)'[' or (byte)']' or (byte)'-' => (At(src + 1), src + 2),
+                // No \- at this commit (later llama.cpp added it).
+                (byte)'\\' or (byte)'"' or (byte)'[' or (byte)']' => (At(src + 1), src + 2),
                 _ => throw Fault(src, "unknown escape"),
             };
         }

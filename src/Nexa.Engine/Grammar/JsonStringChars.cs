@@ -10,8 +10,12 @@ internal static class JsonStringChars
     private static readonly CharSet Surrogates = CharSet.Range(0xD800, 0xDFFF);
     private static readonly CharSet NeedEscape = Controls.Union(CharSet.Of('"', '\\'));
 
-    /// <summary>Any character of a JSON string, in any encoding JSON allows.</summary>
-    public const string AnyChar = "[^\"\\\\\\x00-\\x1F] | \"\\\\\" ([\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{4})";
+    /// <summary>
+    /// Any character of a JSON string, in any encoding JSON allows. Written as positive ranges up to U+10FFFF without
+    /// surrogates: llama.cpp decodes byte tokens without checking, so a negated class would let a model write byte
+    /// sequences that are not UTF-8 (e.g. F4 BA AE 93) and count them as one character.
+    /// </summary>
+    public const string AnyChar = "[\\x20-\\x21\\x23-\\x5B\\x5D-\\uD7FF\\uE000-\\U0010FFFF] | \"\\\\\" ([\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{4})";
 
     /// <summary>GBNF matching one JSON-encoded character of <paramref name="set"/> (alternatives, not grouped).</summary>
     public static string Expression(CharSet set)

@@ -175,6 +175,17 @@ public sealed class TextModel : ILoadedModel
     /// <summary>The GGUF's chat template is unknown to llama.cpp and ChatML is used instead (logged at load).</summary>
     internal bool PromptsWithChatMlFallback => _prompts.FellBackToChatMl;
 
+    /// <summary>The one token <paramref name="text"/> is in this model's vocabulary (special tokens parsed), or null.</summary>
+    private int? SingleToken(string text)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var tokens = _weights.Tokenize(text, false, true, System.Text.Encoding.UTF8);
+            return tokens.Length == 1 ? (int)tokens[0] : null;
+        }
+    }
+
     /// <summary>Renders and tokenizes the chat (exposed for tests): control tokens come only from the template.</summary>
     internal ChatPrompt BuildPrompt(IReadOnlyList<ChatMessage> messages, bool enableThinking = false)
     {
@@ -188,6 +199,7 @@ public sealed class TextModel : ILoadedModel
     private GenerationJob CreateJob(ChatRequest request, long startedAt, ChannelWriter<GenerationEvent> events, CancellationToken cancellation)
     {
         SamplerFactory.Validate(request.Sampling ?? new SamplingOptions(), Info.VocabularySize);
+        var grammar = SamplerFactory.ValidateGrammar(request, Info.VocabularySize, SingleToken);
         if (request.MaxTokens is < 1)
         {
             throw new EngineException(EngineErrorKind.InvalidRequest, $"max_tokens must be at least 1, not {request.MaxTokens}", param: "max_tokens");
@@ -199,7 +211,7 @@ public sealed class TextModel : ILoadedModel
         var prompt = BuildPrompt(request.Messages, request.EnableThinking);
         try
         {
-            return CreateJob(request, prompt, stops, startedAt, events, cancellation);
+            return CreateJob(request, grammar, prompt, stops, startedAt, events, cancellation);
         }
         catch
         {
@@ -208,7 +220,7 @@ public sealed class TextModel : ILoadedModel
         }
     }
 
-    private GenerationJob CreateJob(ChatRequest request, ChatPrompt prompt, string[] stops, long startedAt, ChannelWriter<GenerationEvent> events, CancellationToken cancellation)
+    private GenerationJob CreateJob(ChatRequest request, Grammar.GbnfGrammar? grammar, ChatPrompt prompt, string[] stops, long startedAt, ChannelWriter<GenerationEvent> events, CancellationToken cancellation)
     {
         var room = _slotContextSize - prompt.Cells;
         if (room < 1)
@@ -223,8 +235,15 @@ public sealed class TextModel : ILoadedModel
         }
 
         var maxTokens = Math.Min(request.MaxTokens ?? int.MaxValue, room);
-        var sampler = SamplerFactory.Create(request.Sampling ?? new SamplingOptions(), Info.VocabularySize,
-            request.IgnoreEos ? _endOfGeneration : []);
+        LLama.Sampling.ISamplingPipeline sampler;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            sampler = grammar is null
+                ? SamplerFactory.Create(request.Sampling ?? new SamplingOptions(), Info.VocabularySize, request.IgnoreEos ? _endOfGeneration : [])
+                : SamplerFactory.CreateConstrained(request.Sampling ?? new SamplingOptions(), Info.VocabularySize, request, grammar, _weights.NativeHandle);
+        }
+
         return new GenerationJob(prompt, sampler, maxTokens, stops, request.IgnoreEos, startedAt, events, cancellation);
     }
 }

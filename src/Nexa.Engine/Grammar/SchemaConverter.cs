@@ -196,7 +196,8 @@ internal sealed partial class SchemaConverter(JsonNode? root)
         _refRules[pointer] = name;
         _order.Add(name);
         _rules[name] = "";
-        var body = Visit(target, PathOf(pointer), name, directRefs.Add(pointer));
+        // Faults inside the target are named by the pointer: that is where they are in the schema.
+        var body = Visit(target, pointer, name, directRefs.Add(pointer));
         _rules[name] = body;
         return name;
     }
@@ -338,8 +339,6 @@ internal sealed partial class SchemaConverter(JsonNode? root)
     }
 
     private static bool IsName(string text) => text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
-
-    private static string PathOf(string pointer) => pointer;
 
     /// <summary>A JSON pointer segment for a property name.</summary>
     private static string Escape(string key) => key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);

@@ -38,7 +38,7 @@ internal sealed class GrammarSampler : ISamplingPipeline
     }
 
     /// <summary>Apply the grammar to every candidate before sampling (llama.cpp's slow path every time): for measuring the fast path.</summary>
-    public bool GrammarFirst { get; init; }
+    public bool GrammarFirst { get; set; }
 
     /// <summary>Tokens the unconstrained chain picked and the grammar allowed.</summary>
     public int FastPicks { get; private set; }

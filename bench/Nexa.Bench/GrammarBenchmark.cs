@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using LLama;
+using LLama.Common;
+using LLama.Native;
+using LLama.Sampling;
+using Nexa.Engine;
+using Nexa.Engine.Grammar;
+using Nexa.Engine.Text;
+using Nexa.Tests.Fixtures;
+
+namespace Nexa.Bench;
+
+/// <summary>
+/// Decode tokens/s with a json_schema grammar next to the same decode unconstrained, on a model of Qwen3-0.6B's
+/// shapes (151,936 tokens: the grammar's cost grows with the vocabulary). Three samplers over one context:
+/// the engine's chain alone; <see cref="GrammarSampler"/> as the engine runs it (the chain picks, only that token is
+/// checked, the whole vocabulary only when the grammar refuses it); and the grammar applied to every candidate first.
+/// The weights are random, so the chain's pick is refused far more often than a trained model's would be: the fast
+/// path's figure here is a floor.
+/// </summary>
+internal static class GrammarBenchmark
+{
+    private const int ContextSize = 4096;
+
+    // Strings of bounded length in a long list: the answer is mostly string content, with structure every few tokens.
+    private const string Schema = """
+        {"type":"object","properties":{"title":{"type":"string"},
+         "tags":{"type":"array","items":{"type":"string","maxLength":24},"minItems":400}},
+         "required":["title","tags"]}
+        """;
+
+    public static int Run(Options options)
+    {
+        NativeLogging.Configure(verbose: false, sink: null);
+        var file = ServeBenchmark.ModelFile(Qwen3Shape.Qwen3_0_6B);
+        var grammarText = JsonSchemaGrammar.FromSchema(Schema);
+        var parameters = new ModelParams(file)
+        {
+            LoadMode = LLamaLoadMode.MemoryMap,
+            ContextSize = ContextSize,
+            Threads = options.Threads,
+            BatchThreads = options.Threads,
+        };
+        using var weights = LLamaWeights.LoadFromFile(parameters);
+        using var context = weights.CreateContext(parameters);
+        var prompt = weights.Tokenize("<|im_start|>user\nList tags as JSON.<|im_end|>\n<|im_start|>assistant\n", false, true, Encoding.UTF8);
+        var vocabulary = weights.Vocab.Count;
+        var request = new ChatRequest { Messages = [], Grammar = grammarText };
+        var grammar = SamplerFactory.ValidateGrammar(request, vocabulary, _ => null)!;
+        var sampling = new SamplingOptions { Seed = 42 };
+        Console.WriteLine($"Qwen3-0.6B shapes, vocabulary {vocabulary}; {options.Tokens} tokens, {options.Runs} runs (median), threads {options.Threads}");
+
+        ISamplingPipeline Free() => SamplerFactory.Create(sampling, vocabulary, []);
+        ISamplingPipeline Constrained(bool grammarFirst)
+        {
+            var sampler = SamplerFactory.CreateConstrained(sampling, vocabulary, request, grammar, weights.NativeHandle);
+            sampler.GrammarFirst = grammarFirst;
+            return sampler;
+        }
+
+        _ = Decode(context, prompt, Free, 8); // warm-up: JIT, page cache
+        var free = Median(options.Runs, () => Decode(context, prompt, Free, options.Tokens));
+        var fast = Median(options.Runs, () => Decode(context, prompt, () => Constrained(false), options.Tokens));
+        var first = Median(options.Runs, () => Decode(context, prompt, () => Constrained(true), options.Tokens));
+
+        Console.WriteLine();
+        Console.WriteLine($"{"sampler",-34} {"tokens/s",9} {"× free",7} {"fast picks",11}");
+        Console.WriteLine($"{"unconstrained",-34} {free.TokensPerSecond,9:0.0} {1.0,7:0.00} {"",11}");
+        Console.WriteLine($"{"json_schema, chain first (engine)",-34} {fast.TokensPerSecond,9:0.0} {fast.TokensPerSecond / free.TokensPerSecond,7:0.00} {fast.FastShare,11:P0}");
+        Console.WriteLine($"{"json_schema, grammar first",-34} {first.TokensPerSecond,9:0.0} {first.TokensPerSecond / free.TokensPerSecond,7:0.00} {"",11}");
+
+        Directory.CreateDirectory(options.OutDir);
+        var output = Path.Combine(options.OutDir, "grammar.json");
+        File.WriteAllText(output, JsonSerializer.Serialize(new
+        {
+            vocabulary,
+            options.Tokens,
+            options.Runs,
+            options.Threads,
+            unconstrained = free,
+            chainFirst = fast,
+            grammarFirst = first,
+            ratioChainFirst = fast.TokensPerSecond / free.TokensPerSecond,
+            ratioGrammarFirst = first.TokensPerSecond / free.TokensPerSecond,
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"wrote {output}");
+        return 0;
+    }
+
+    private sealed record Result(double TokensPerSecond, int Tokens, double FastShare);
+
+    private static Result Median(int runs, Func<Result> once) =>
+        Enumerable.Range(0, runs).Select(_ => once()).OrderBy(r => r.TokensPerSecond).ElementAt(runs / 2);
+
+    // One fresh sequence: the prompt, then up to maxTokens sampled tokens; the first (prefill) is left out of the speed.
+    private static Result Decode(LLamaContext context, LLamaToken[] prompt, Func<ISamplingPipeline> create, int maxTokens)
+    {
+        using var sampler = create();
+        context.NativeHandle.MemoryClear(true);
+        var batch = new LLamaBatch();
+        var logits = 0;
+        for (var i = 0; i < prompt.Length; i++)
+            logits = batch.Add(prompt[i], i, (LLamaSeqId)0, i == prompt.Length - 1);
+        Check(context.Decode(batch));
+        var token = sampler.Sample(context.NativeHandle, logits);
+        var clock = Stopwatch.StartNew();
+        var generated = 1;
+        for (; generated < maxTokens; generated++)
+        {
+            // A grammar that is complete allows only the end: the answer is over.
+            if (token.IsEndOfGeneration(context.Vocab))
+                break;
+            batch.Clear();
+            var index = batch.Add(token, prompt.Length + generated - 1, (LLamaSeqId)0, true);
+            Check(context.Decode(batch));
+            token = sampler.Sample(context.NativeHandle, index);
+        }
+
+        var share = sampler is GrammarSampler g && g.FastPicks + g.FullPicks > 0 ? (double)g.FastPicks / (g.FastPicks + g.FullPicks) : 0;
+        return new Result((generated - 1) / clock.Elapsed.TotalSeconds, generated, share);
+    }
+
+    private static void Check(DecodeResult result)
+    {
+        if (result != DecodeResult.Ok)
+            throw new InvalidOperationException($"llama_decode failed: {result}");
+    }
+}

@@ -61,9 +61,9 @@ internal static class GrammarBenchmark
         }
 
         _ = Decode(context, prompt, Free, 8); // warm-up: JIT, page cache
-        var free = Median(options.Runs, () => Decode(context, prompt, Free, options.Tokens));
-        var fast = Median(options.Runs, () => Decode(context, prompt, () => Constrained(false), options.Tokens));
-        var first = Median(options.Runs, () => Decode(context, prompt, () => Constrained(true), options.Tokens));
+        var free = Median("unconstrained", options.Runs, () => Decode(context, prompt, Free, options.Tokens));
+        var fast = Median("chain first", options.Runs, () => Decode(context, prompt, () => Constrained(false), options.Tokens));
+        var first = Median("grammar first", options.Runs, () => Decode(context, prompt, () => Constrained(true), options.Tokens));
 
         Console.WriteLine();
         Console.WriteLine($"{"sampler",-34} {"tokens/s",9} {"× free",7} {"fast picks",11}");
@@ -91,8 +91,14 @@ internal static class GrammarBenchmark
 
     private sealed record Result(double TokensPerSecond, int Tokens, double FastShare);
 
-    private static Result Median(int runs, Func<Result> once) =>
-        Enumerable.Range(0, runs).Select(_ => once()).OrderBy(r => r.TokensPerSecond).ElementAt(runs / 2);
+    // Each run is printed as it ends: the grammar-first runs are slow on a busy machine.
+    private static Result Median(string name, int runs, Func<Result> once) =>
+        Enumerable.Range(0, runs).Select(_ =>
+        {
+            var result = once();
+            Console.WriteLine($"  {name}: {result.TokensPerSecond:0.00} tokens/s ({result.Tokens} tokens, fast picks {result.FastShare:P0})");
+            return result;
+        }).ToList().OrderBy(r => r.TokensPerSecond).ElementAt(runs / 2);
 
     // One fresh sequence: the prompt, then up to maxTokens sampled tokens; the first (prefill) is left out of the speed.
     private static Result Decode(LLamaContext context, LLamaToken[] prompt, Func<ISamplingPipeline> create, int maxTokens)

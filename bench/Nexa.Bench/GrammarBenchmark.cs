@@ -61,15 +61,24 @@ internal static class GrammarBenchmark
         }
 
         _ = Decode(context, prompt, Free, 8); // warm-up: JIT, page cache
-        var free = Median("unconstrained", options.Runs, () => Decode(context, prompt, Free, options.Tokens));
-        var fast = Median("chain first", options.Runs, () => Decode(context, prompt, () => Constrained(false), options.Tokens));
-        var first = Median("grammar first", options.Runs, () => Decode(context, prompt, () => Constrained(true), options.Tokens));
+        // The three take turns within each round, so a shared machine's changing load falls on all of them alike.
+        var rounds = new List<(Result Free, Result Fast, Result First)>();
+        for (var round = 0; round < options.Runs; round++)
+        {
+            rounds.Add((Once("unconstrained", () => Decode(context, prompt, Free, options.Tokens)),
+                Once("chain first", () => Decode(context, prompt, () => Constrained(false), options.Tokens)),
+                Once("grammar first", () => Decode(context, prompt, () => Constrained(true), options.Tokens))));
+        }
+
+        var free = Median(rounds.Select(r => r.Free));
+        var fast = Median(rounds.Select(r => r.Fast));
+        var first = Median(rounds.Select(r => r.First));
 
         Console.WriteLine();
-        Console.WriteLine($"{"sampler",-34} {"tokens/s",9} {"× free",7} {"fast picks",11}");
-        Console.WriteLine($"{"unconstrained",-34} {free.TokensPerSecond,9:0.0} {1.0,7:0.00} {"",11}");
-        Console.WriteLine($"{"json_schema, chain first (engine)",-34} {fast.TokensPerSecond,9:0.0} {fast.TokensPerSecond / free.TokensPerSecond,7:0.00} {fast.FastShare,11:P0}");
-        Console.WriteLine($"{"json_schema, grammar first",-34} {first.TokensPerSecond,9:0.0} {first.TokensPerSecond / free.TokensPerSecond,7:0.00} {"",11}");
+        Console.WriteLine($"{"sampler",-34} {"tokens/s",9} {"× free",7} {"sample ms/token",16} {"fast picks",11}");
+        Console.WriteLine($"{"unconstrained",-34} {free.TokensPerSecond,9:0.00} {1.0,7:0.00} {free.SampleMs,16:0.0} {"",11}");
+        Console.WriteLine($"{"json_schema, chain first (engine)",-34} {fast.TokensPerSecond,9:0.00} {fast.TokensPerSecond / free.TokensPerSecond,7:0.00} {fast.SampleMs,16:0.0} {fast.FastShare,11:P0}");
+        Console.WriteLine($"{"json_schema, grammar first",-34} {first.TokensPerSecond,9:0.00} {first.TokensPerSecond / free.TokensPerSecond,7:0.00} {first.SampleMs,16:0.0} {"",11}");
 
         Directory.CreateDirectory(options.OutDir);
         var output = Path.Combine(options.OutDir, "grammar.json");
@@ -89,16 +98,22 @@ internal static class GrammarBenchmark
         return 0;
     }
 
-    private sealed record Result(double TokensPerSecond, int Tokens, double FastShare);
+    /// <summary>Decode speed after the first token, and the mean time one Sample call took (the grammar's cost).</summary>
+    private sealed record Result(double TokensPerSecond, int Tokens, double FastShare, double SampleMs);
 
-    // Each run is printed as it ends: the grammar-first runs are slow on a busy machine.
-    private static Result Median(string name, int runs, Func<Result> once) =>
-        Enumerable.Range(0, runs).Select(_ =>
-        {
-            var result = once();
-            Console.WriteLine($"  {name}: {result.TokensPerSecond:0.00} tokens/s ({result.Tokens} tokens, fast picks {result.FastShare:P0})");
-            return result;
-        }).ToList().OrderBy(r => r.TokensPerSecond).ElementAt(runs / 2);
+    // Each run is printed as it ends: runs are slow on a busy machine.
+    private static Result Once(string name, Func<Result> run)
+    {
+        var result = run();
+        Console.WriteLine($"  {name}: {result.TokensPerSecond:0.00} tokens/s, sample {result.SampleMs:0.0} ms/token ({result.Tokens} tokens, fast picks {result.FastShare:P0})");
+        return result;
+    }
+
+    private static Result Median(IEnumerable<Result> runs)
+    {
+        var sorted = runs.OrderBy(r => r.TokensPerSecond).ToList();
+        return sorted[sorted.Count / 2];
+    }
 
     // One fresh sequence: the prompt, then up to maxTokens sampled tokens; the first (prefill) is left out of the speed.
     private static Result Decode(LLamaContext context, LLamaToken[] prompt, Func<ISamplingPipeline> create, int maxTokens)
@@ -110,7 +125,9 @@ internal static class GrammarBenchmark
         for (var i = 0; i < prompt.Length; i++)
             logits = batch.Add(prompt[i], i, (LLamaSeqId)0, i == prompt.Length - 1);
         Check(context.Decode(batch));
+        var sampling = Stopwatch.StartNew();
         var token = sampler.Sample(context.NativeHandle, logits);
+        sampling.Stop();
         var clock = Stopwatch.StartNew();
         var generated = 1;
         for (; generated < maxTokens; generated++)
@@ -121,11 +138,13 @@ internal static class GrammarBenchmark
             batch.Clear();
             var index = batch.Add(token, prompt.Length + generated - 1, (LLamaSeqId)0, true);
             Check(context.Decode(batch));
+            sampling.Start();
             token = sampler.Sample(context.NativeHandle, index);
+            sampling.Stop();
         }
 
         var share = sampler is GrammarSampler g && g.FastPicks + g.FullPicks > 0 ? (double)g.FastPicks / (g.FastPicks + g.FullPicks) : 0;
-        return new Result((generated - 1) / clock.Elapsed.TotalSeconds, generated, share);
+        return new Result((generated - 1) / clock.Elapsed.TotalSeconds, generated, share, sampling.Elapsed.TotalMilliseconds / generated);
     }
 
     private static void Check(DecodeResult result)

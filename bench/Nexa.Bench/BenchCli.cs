@@ -16,6 +16,8 @@ public static class BenchCli
                 return await ChatBenchmark.RunAsync(Options.Parse(args.Skip(1)));
             case "serve":
                 return await ServeBenchmark.RunAsync(Options.Parse(args.Skip(1)));
+            case "grammar":
+                return GrammarBenchmark.Run(Options.Parse(args.Skip(1)));
             case "tiny-model" when args.Length > 1:
                 Console.WriteLine(Nexa.Tests.Fixtures.TinyModels.WriteChatModel(args[1],
                     embeddingLength: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : Nexa.Tests.Fixtures.TinyModels.DefaultEmbeddingLength));
@@ -44,6 +46,9 @@ public static class BenchCli
                       serve  nexa serve next to a bare LLamaSharp loop on a model of Qwen3-0.6B's shapes (random Q8_0 weights):
                              decode, prefill, first token, 1/2/4/8 concurrent streams, a 10-turn chat, peak RSS
                              --tokens 128  --prompt 512  --runs 3  --threads 2
+                      grammar  decode tokens/s under a json_schema grammar next to unconstrained, on Qwen3-0.6B's shapes (151k tokens):
+                             the fast path (check the chain's pick, whole vocabulary only when refused) and the grammar applied first
+                             --tokens 256  --runs 3  --threads 2
                       embed  embeddings/s through nexa serve, 256 short inputs on a MiniLM-sized BERT: one request vs one per input
                              --runs 3  --threads 2
                       tiny-model <file.gguf> [embedding]   write the tests' tiny chat model (random weights: gibberish, but real llama.cpp)

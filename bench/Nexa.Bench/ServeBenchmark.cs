@@ -58,7 +58,7 @@ internal static class ServeBenchmark
     }
 
     /// <summary>The model, written once into the temp folder and reused by later runs (the same seed writes the same bytes).</summary>
-    private static string ModelFile(Qwen3Shape shape)
+    internal static string ModelFile(Qwen3Shape shape)
     {
         // v2: the vocabulary whose filler words re-tokenize as generated (Qwen3Shapes); an older file is rewritten.
         var file = Path.Combine(Path.GetTempPath(), "nexa-bench-qwen3-0.6b-shapes-v2-Q8_0.gguf");

@@ -117,11 +117,23 @@ public sealed record ChatRequest
     /// </summary>
     public string? JsonSchema { get; init; }
 
-    /// <summary>A GBNF grammar the answer must match (llama-server's <c>grammar</c>).</summary>
+    /// <summary>
+    /// A GBNF grammar (llama.cpp's syntax, start rule <c>root</c>) every answer token must follow; null or empty: none.
+    /// Checked before native code sees it (a bad one is <see cref="EngineErrorKind.InvalidRequest"/> naming line:column).
+    /// </summary>
     public string? Grammar { get; init; }
 
     /// <summary>Extra variables for the chat template as a JSON object text (llama-server's <c>chat_template_kwargs</c>).</summary>
     public string? TemplateKwargsJson { get; init; }
+
+    /// <summary>
+    /// Makes <see cref="Grammar"/> lazy: the answer is free until one of these words appears in it, then the grammar
+    /// applies from the word on (the grammar must therefore start with it), as llama-server does for tool calls.
+    /// </summary>
+    public IReadOnlyList<string> GrammarTriggerWords { get; init; } = [];
+
+    /// <summary>Makes <see cref="Grammar"/> lazy: free until one of these tokens is sampled, constrained from that token on.</summary>
+    public IReadOnlyList<int> GrammarTriggerTokens { get; init; } = [];
 }
 
 public enum FinishReason

@@ -10,7 +10,7 @@ namespace Nexa.Engine.Text;
 /// </summary>
 internal sealed class GenerationJob(
     ChatPrompt prompt,
-    DefaultSamplingPipeline sampler,
+    ISamplingPipeline sampler,
     int maxTokens,
     IReadOnlyList<string> stops,
     bool ignoreEos,
@@ -20,7 +20,7 @@ internal sealed class GenerationJob(
 {
     public ChatPrompt Prompt { get; } = prompt;
 
-    public DefaultSamplingPipeline Sampler { get; } = sampler;
+    public ISamplingPipeline Sampler { get; } = sampler;
 
     /// <summary>Most tokens to generate, already clamped to the room the context leaves after the prompt.</summary>
     public int MaxTokens { get; } = maxTokens;

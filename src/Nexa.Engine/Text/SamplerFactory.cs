@@ -1,6 +1,7 @@
 using System.Globalization;
 using LLama.Native;
 using LLama.Sampling;
+using Nexa.Engine.Grammar;
 
 namespace Nexa.Engine.Text;
 
@@ -41,6 +42,72 @@ internal static class SamplerFactory
             Seed = sampling.Seed ?? (uint)Random.Shared.NextInt64(0, uint.MaxValue),
             LogitBias = bias,
         };
+    }
+
+    /// <summary>
+    /// One sampler per request under a grammar checked by <see cref="ValidateGrammar"/>: the same chain, with the grammar
+    /// applied the fast way (see <see cref="GrammarSampler"/>). Lazy when the request names trigger words or tokens.
+    /// </summary>
+    public static GrammarSampler CreateConstrained(SamplingOptions sampling, int vocabularySize, ChatRequest request, GbnfGrammar grammar, SafeLlamaModelHandle model)
+    {
+        var lazy = request.GrammarTriggerWords.Count > 0 || request.GrammarTriggerTokens.Count > 0;
+        var native = lazy
+            ? NativeGrammar.CreateLazy(model, request.Grammar!, [.. request.GrammarTriggerWords.Select(GrammarTriggers.Pattern)], request.GrammarTriggerTokens)
+            : NativeGrammar.Create(model, request.Grammar!);
+        if (native is null)
+        {
+            // Our parser accepted what llama.cpp refused: say so rather than sample unconstrained.
+            throw Invalid("llama.cpp refused the grammar (its reason is in the runner's log)", "grammar");
+        }
+
+        var chain = Create(sampling, vocabularySize, []);
+        return new GrammarSampler(chain, native, lazy ? new GrammarTriggers(grammar, request.GrammarTriggerWords, request.GrammarTriggerTokens) : null, model);
+    }
+
+    /// <summary>Most characters of a grammar a request may carry.</summary>
+    public const int MaxGrammarLength = 1_000_000;
+
+    /// <summary>
+    /// Parses the request's grammar as llama.cpp would (null when it has none) and checks its triggers; a fault is
+    /// <see cref="EngineErrorKind.InvalidRequest"/> with the parser's reason and line:column, before native code sees it.
+    /// </summary>
+    /// <param name="tokenOf">The model's single token for a text (for <c>&lt;|…|&gt;</c> references), or null.</param>
+    public static GbnfGrammar? ValidateGrammar(ChatRequest request, int vocabularySize, Func<string, int?> tokenOf)
+    {
+        var lazy = request.GrammarTriggerWords.Count > 0 || request.GrammarTriggerTokens.Count > 0;
+        if (string.IsNullOrEmpty(request.Grammar))
+        {
+            return lazy ? throw Invalid("grammar triggers need a grammar", "grammar") : null;
+        }
+
+        if (request.IgnoreEos)
+        {
+            throw Invalid("ignore_eos cannot be combined with a grammar: the grammar decides where the answer may end", "grammar");
+        }
+
+        if (request.Grammar.Length > MaxGrammarLength)
+        {
+            throw Invalid($"the grammar has {request.Grammar.Length} characters, more than {MaxGrammarLength}", "grammar");
+        }
+
+        if (request.GrammarTriggerWords.Any(string.IsNullOrEmpty))
+        {
+            throw Invalid("a grammar trigger word must not be empty", "grammar");
+        }
+
+        foreach (var token in request.GrammarTriggerTokens.Where(t => t < 0 || t >= vocabularySize))
+        {
+            throw Invalid($"grammar trigger token {token} is outside the model's vocabulary (0 to {vocabularySize - 1})", "grammar");
+        }
+
+        try
+        {
+            return GbnfGrammar.Parse(request.Grammar, tokenOf: tokenOf);
+        }
+        catch (GbnfException e)
+        {
+            throw new EngineException(EngineErrorKind.InvalidRequest, e.Message, code: "invalid_grammar", param: "grammar", inner: e);
+        }
     }
 
     public static void Validate(SamplingOptions sampling, int vocabularySize)

@@ -117,6 +117,7 @@ public sealed class TextModel : ILoadedModel
         var startedAt = Stopwatch.GetTimestamp();
         ct.ThrowIfCancellationRequested();
         RefuseNotYetSupported(request);
+        request = WithSchemaGrammar(request);
 
         // Cancelled when the caller cancels or stops reading (leaves the await foreach): either frees the slot.
         using var jobCancellation = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -149,14 +150,30 @@ public sealed class TextModel : ILoadedModel
         return Task.FromResult(VocabularyText.Detokenize(_weights, tokens));
     }
 
+    // A JSON schema (response_format json_object / json_schema) is enforced as the grammar our converter writes for it;
+    // a keyword it cannot enforce is a 400 naming the schema path, never an unconstrained answer.
+    private static ChatRequest WithSchemaGrammar(ChatRequest request)
+    {
+        if (request.JsonSchema is not { } schema)
+            return request;
+        if (!string.IsNullOrEmpty(request.Grammar))
+            throw new EngineException(EngineErrorKind.InvalidRequest, "send either a grammar or a JSON schema, not both", ErrorCodes.InvalidValue, "grammar");
+        try
+        {
+            return request with { Grammar = Grammar.JsonSchemaGrammar.FromSchema(schema) };
+        }
+        catch (Grammar.SchemaGrammarException e)
+        {
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"the JSON schema cannot be enforced: {e.Message}", ErrorCodes.InvalidValue, "response_format");
+        }
+    }
+
     // Refused, never silently ignored, until the engine honours them.
     private static void RefuseNotYetSupported(ChatRequest request)
     {
         string? what = request switch
         {
             { Tools.Count: > 0 } => "tools (function calling)",
-            { JsonSchema: not null } => "JSON output (response_format / json_schema)",
-            { Grammar: not null } => "grammar",
             { TemplateKwargsJson: not null } => "chat_template_kwargs",
             _ => null,
         };
@@ -203,6 +220,16 @@ public sealed class TextModel : ILoadedModel
     /// <summary>The GGUF's chat template is unknown to llama.cpp and ChatML is used instead (logged at load).</summary>
     internal bool PromptsWithChatMlFallback => _prompts.FellBackToChatMl;
 
+    /// <summary>The one token <paramref name="text"/> is in this model's vocabulary (special tokens parsed), or null.</summary>
+    private int? SingleToken(string text)
+    {
+        using (_callers.Enter(this))
+        {
+            var tokens = _weights.Tokenize(text, false, true, System.Text.Encoding.UTF8);
+            return tokens.Length == 1 ? (int)tokens[0] : null;
+        }
+    }
+
     /// <summary>Renders and tokenizes the chat (exposed for tests): control tokens come only from the template.</summary>
     internal ChatPrompt BuildPrompt(IReadOnlyList<ChatMessage> messages, bool enableThinking = false)
     {
@@ -216,6 +243,7 @@ public sealed class TextModel : ILoadedModel
     private GenerationJob CreateJob(ChatRequest request, long startedAt, ChannelWriter<GenerationEvent> events, CancellationToken cancellation)
     {
         SamplerFactory.Validate(request.Sampling ?? new SamplingOptions(), Info.VocabularySize);
+        var grammar = SamplerFactory.ValidateGrammar(request, Info.VocabularySize, SingleToken);
         if (request.MaxTokens is < 1)
         {
             throw new EngineException(EngineErrorKind.InvalidRequest, $"max_tokens must be at least 1, not {request.MaxTokens}", ErrorCodes.InvalidValue, "max_tokens");
@@ -233,7 +261,7 @@ public sealed class TextModel : ILoadedModel
         var prompt = BuildPrompt(request.Messages, request.EnableThinking);
         try
         {
-            return CreateJob(request, prompt, stops, startedAt, events, cancellation);
+            return CreateJob(request, grammar, prompt, stops, startedAt, events, cancellation);
         }
         catch
         {
@@ -264,7 +292,7 @@ public sealed class TextModel : ILoadedModel
             ErrorCodes.ContextLengthExceeded, "messages");
     }
 
-    private GenerationJob CreateJob(ChatRequest request, ChatPrompt prompt, string[] stops, long startedAt, ChannelWriter<GenerationEvent> events, CancellationToken cancellation)
+    private GenerationJob CreateJob(ChatRequest request, Grammar.GbnfGrammar? grammar, ChatPrompt prompt, string[] stops, long startedAt, ChannelWriter<GenerationEvent> events, CancellationToken cancellation)
     {
         var room = _slotContextSize - prompt.Cells;
         if (room < 1)
@@ -273,8 +301,14 @@ public sealed class TextModel : ILoadedModel
         }
 
         var maxTokens = Math.Min(request.MaxTokens ?? int.MaxValue, room);
-        var sampler = SamplerFactory.Create(request.Sampling ?? new SamplingOptions(), Info.VocabularySize,
-            request.IgnoreEos ? _endOfGeneration : []);
+        LLama.Sampling.ISamplingPipeline sampler;
+        using (_callers.Enter(this))
+        {
+            sampler = grammar is null
+                ? SamplerFactory.Create(request.Sampling ?? new SamplingOptions(), Info.VocabularySize, request.IgnoreEos ? _endOfGeneration : [])
+                : SamplerFactory.CreateConstrained(request.Sampling ?? new SamplingOptions(), Info.VocabularySize, request, grammar, _weights.NativeHandle);
+        }
+
         return new GenerationJob(prompt, sampler, maxTokens, stops, request.IgnoreEos, startedAt, events, cancellation);
     }
 }

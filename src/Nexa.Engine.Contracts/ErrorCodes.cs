@@ -22,8 +22,14 @@ public static class ErrorCodes
     /// <summary>Broken HTTP framing (a bad chunk size, a body cut short) or a request Kestrel refused before any route.</summary>
     public const string MalformedRequest = "malformed_request";
 
+    /// <summary>A GBNF grammar (the request's, or one made from a schema) that llama.cpp's parser would refuse.</summary>
+    public const string InvalidGrammar = "invalid_grammar";
+
     // The model a request names.
     public const string ModelNotFound = "model_not_found";
+
+    /// <summary>A name that matches several pulled models once case is ignored.</summary>
+    public const string AmbiguousModel = "ambiguous_model";
 
     /// <summary>The model exists but cannot do what was asked: an embedder asked to chat, a text model shown an image.</summary>
     public const string ModelNotSupported = "model_not_supported";

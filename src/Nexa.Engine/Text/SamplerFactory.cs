@@ -106,7 +106,7 @@ internal static class SamplerFactory
         }
         catch (GbnfException e)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, e.Message, code: "invalid_grammar", param: "grammar", inner: e);
+            throw new EngineException(EngineErrorKind.InvalidRequest, e.Message, code: ErrorCodes.InvalidGrammar, param: "grammar", inner: e);
         }
     }
 

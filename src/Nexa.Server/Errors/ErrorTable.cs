@@ -122,7 +122,7 @@ internal static class ErrorTable
     public static ApiError AmbiguousModelName(string requested, IReadOnlyList<string> candidates) =>
         new(StatusCodes.Status400BadRequest, InvalidRequestType,
             $"model '{requested}' matches several pulled models that differ only in case: {string.Join(", ", candidates)}; name one exactly",
-            "model", "ambiguous_model");
+            "model", ErrorCodes.AmbiguousModel);
 
     /// <summary>An image URL that expired (<c>--image-ttl</c>) or never existed.</summary>
     public static ApiError ImageNotFound(TimeSpan ttl) =>

@@ -73,6 +73,7 @@ internal static class ServerApp
         var images = new ImagesEndpoint(pipeline, imageFiles, time);
 
         var trimmer = new MemoryTrimmer(time);
+        app.Lifetime.ApplicationStopped.Register(trimmer.Dispose);
         app.Use(async (http, next) =>
         {
             try

@@ -11,8 +11,8 @@ namespace Nexa.Engine.Images;
 /// </summary>
 public sealed class StableDiffusionPipeline : ILoadedModel
 {
-    private const int MaxImages = 4;
-    private const int MaxSteps = 150;
+    private const int MaxImages = ImageGenerationLimits.MaxImages;
+    private const int MaxSteps = ImageGenerationLimits.MaxSteps;
 
     private readonly PipelineFolder _folder;
     private readonly SessionOptions _options;
@@ -156,9 +156,9 @@ public sealed class StableDiffusionPipeline : ILoadedModel
         }
 
         double guidance = request.GuidanceScale ?? info.DefaultGuidanceScale;
-        if (!double.IsFinite(guidance) || guidance < 0 || guidance > 50)
+        if (!double.IsFinite(guidance) || guidance < 0 || guidance > ImageGenerationLimits.MaxGuidanceScale)
         {
-            throw new EngineException(EngineErrorKind.InvalidRequest, "guidance_scale must be between 0 and 50", ErrorCodes.InvalidValue, "guidance_scale");
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"guidance_scale must be between 0 and {ImageGenerationLimits.MaxGuidanceScale}", ErrorCodes.InvalidValue, "guidance_scale");
         }
 
         return new Settings(steps, guidance, request.Seed ?? (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue));

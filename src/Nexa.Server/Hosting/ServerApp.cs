@@ -75,6 +75,7 @@ internal static class ServerApp
         var tokens = new TokenEndpoints(pipeline);
 
         var trimmer = new MemoryTrimmer(time);
+        app.Lifetime.ApplicationStopped.Register(trimmer.Dispose);
         app.Use(async (http, next) =>
         {
             try

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Nexa.Server.Errors;
 
 namespace Nexa.Server.Http;
@@ -15,7 +16,10 @@ internal static partial class RequestBody
     public static async Task<T> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> info)
         where T : class
     {
-        using var buffer = new MemoryStream();
+        // Sized from Content-Length when there is one (never past the body limit, which Kestrel enforces as it reads):
+        // one buffer, instead of a chain of doublings that leaves up to three times the body as garbage.
+        var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0;
+        using var buffer = new MemoryStream((int)Math.Clamp(Math.Min(http.Request.ContentLength ?? 0, limit), 0, Array.MaxLength));
         try
         {
             await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);

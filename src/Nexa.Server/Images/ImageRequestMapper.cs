@@ -12,9 +12,9 @@ namespace Nexa.Server.Images;
 /// </summary>
 internal static class ImageRequestMapper
 {
-    public const int MaxImages = 4;
-    public const int MaxSteps = 100;
-    public const float MaxGuidanceScale = 30f;
+    public const int MaxImages = ImageGenerationLimits.MaxImages;
+    public const int MaxSteps = ImageGenerationLimits.MaxSteps;
+    public const float MaxGuidanceScale = ImageGenerationLimits.MaxGuidanceScale;
     private const int SizeStep = 64;
 
     public static ImageJob Map(ImagesRequest body)

@@ -6,8 +6,11 @@ public enum FuzzKind
     /// <summary>An ordinary HTTP request whose answer is read whole.</summary>
     Http,
 
-    /// <summary>Bytes written to a socket as they are: broken framing, oversized lines, bodies cut short.</summary>
+    /// <summary>Bytes written to a socket as they are: broken framing, oversized lines.</summary>
     Raw,
+
+    /// <summary>Raw bytes, then the client closes its side: a body cut short (the server may have no one to answer).</summary>
+    RawCut,
 
     /// <summary>A streamed chat the client walks away from after the first event.</summary>
     CutStream,

@@ -30,16 +30,17 @@ public sealed class FuzzCases(int seed, FuzzTargets targets)
         < 78 => FuzzCase.Post(Pick("chat", "embeddings", "rerank"), Pick("/v1/chat/completions", "/v1/embeddings", "/v1/rerank"), bodies.Garbage()),
         < 84 => new FuzzCase("models", FuzzKind.Http, "GET", Pick("/v1/models", "/health", "/v1/models/" + Uri.EscapeDataString(targets.Chat), "/v1/models/no%2Fsuch"), []),
         < 88 => new FuzzCase("other", FuzzKind.Http, Pick("GET", "PUT", "DELETE", "PATCH"), Pick("/v1/chat/completions", "/v1/nothing", "/", "/v1/images/none.png", "/v1/images/a%2Fb.png"), []),
-        _ => new FuzzCase("framing", FuzzKind.Raw, "", "", Framing()),
+        _ => Framing(),
     };
 
     // Requests no HTTP client would send.
-    private byte[] Framing()
+    private FuzzCase Framing()
     {
         var path = Pick("/v1/chat/completions", "/v1/embeddings", "/v1/rerank", "/v1/models");
-        var text = _random.Next(9) switch
+        var fault = _random.Next(9);
+        var text = fault switch
         {
-            0 => $"POST {path} HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n\n{Pick("ffffffffffffffff", "zz", "-1", "1ffffffffffffffff", "7fffffff")}\n{{}}\n0\n\n",
+            0 => $"POST {path} HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n\n{Pick("ffffffffffffffff", "zz", "-1", "1ffffffffffffffff")}\n{{}}\n0\n\n",
             1 => $"POST {path} HTTP/1.1\nHost: x\nContent-Length: {_random.Next(10, 100_000)}\n\n{{\"model\":",
             2 => $"POST {path} HTTP/1.1\nHost: x\nContent-Length: -5\n\n{{}}",
             3 => $"POST {path} HTTP/1.1\nHost: x\nContent-Length: 2\nTransfer-Encoding: chunked\n\n2\n{{}}\n0\n\n",
@@ -49,7 +50,8 @@ public sealed class FuzzCases(int seed, FuzzTargets targets)
             7 => $"POST {path} HTTP/1.1\nHost: x\nTransfer-Encoding: gzip\n\n{{}}",
             _ => $"POST {path} HTTP/1.1\n{string.Concat(Enumerable.Range(0, 150).Select(i => $"X-H{i}: v\n"))}Host: x\n\n",
         };
-        return Encoding.Latin1.GetBytes(text.ReplaceLineEndings("\r\n"));
+        var bytes = Encoding.Latin1.GetBytes(text.ReplaceLineEndings("\r\n"));
+        return new FuzzCase("framing", fault == 1 ? FuzzKind.RawCut : FuzzKind.Raw, "", "", bytes);
     }
 
     private string Pick(params string[] values) => values[_random.Next(values.Length)];

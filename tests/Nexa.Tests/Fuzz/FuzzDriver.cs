@@ -52,8 +52,8 @@ public sealed class FuzzDriver(Uri server, TimeSpan deadline, int concurrency, l
     {
         switch (fuzz.Kind)
         {
-            case FuzzKind.Raw:
-                var answer = await RawHttp.SendAsync(http.BaseAddress!, fuzz.Body, closeAfterSend: true, timeoutMs: 15_000).WaitAsync(ct);
+            case FuzzKind.Raw or FuzzKind.RawCut:
+                var answer = await RawHttp.SendAsync(http.BaseAddress!, fuzz.Body, closeAfterSend: fuzz.Kind == FuzzKind.RawCut, timeoutMs: 15_000).WaitAsync(ct);
                 if (answer is { Status: >= 500 and not 505 })
                     report.Fail(fuzz, $"HTTP {answer.Status}: {answer.Body}");
                 return answer is null ? "closed" : answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Nexa.Tests.Server.Fakes;
+using Xunit.Abstractions;
 
 namespace Nexa.Tests.Server;
 
@@ -8,7 +9,7 @@ namespace Nexa.Tests.Server;
 /// Requests that are not well-formed HTTP: a 4xx, never a 500, in OpenAI's error shape wherever ASP.NET Core lets a
 /// route or middleware answer; and the server goes on serving.
 /// </summary>
-public sealed class HttpFramingTests : IAsyncLifetime
+public sealed class HttpFramingTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private ServerHarness _server = null!;
 
@@ -72,6 +73,9 @@ public sealed class HttpFramingTests : IAsyncLifetime
     [InlineData("long url", 414)]
     [InlineData("large headers", 431)]
     [InlineData("http version", 505)]
+    [InlineData("nul in path", 400)]
+    [InlineData("negative length", 400)]
+    [InlineData("gzip framing", 400)]
     public async Task What_kestrel_refuses_before_any_route_is_4xx_or_505(string fault, int status)
     {
         var request = fault switch
@@ -81,6 +85,9 @@ public sealed class HttpFramingTests : IAsyncLifetime
             "no host" => "GET /v1/models HTTP/1.1\n\n",
             "long url" => $"GET /v1/models?{new string('a', 20_000)} HTTP/1.1\nHost: localhost\n\n",
             "large headers" => $"GET /v1/models HTTP/1.1\nHost: localhost\nX-Big: {new string('a', 40_000)}\n\n",
+            "nul in path" => "GET /v1/%00models HTTP/1.1\nHost: localhost\n\n",
+            "negative length" => "POST /v1/embeddings HTTP/1.1\nHost: localhost\nContent-Length: -5\n\n{}",
+            "gzip framing" => "POST /v1/embeddings HTTP/1.1\nHost: localhost\nTransfer-Encoding: gzip\n\n{}",
             _ => "GET /v1/models HTTP/9.9\nHost: localhost\n\n",
         };
 
@@ -88,6 +95,7 @@ public sealed class HttpFramingTests : IAsyncLifetime
 
         Assert.NotNull(answer);
         Assert.Equal(status, answer.Status);
+        output.WriteLine($"{fault}: {answer.Status}, body {(answer.HasJsonError ? "in OpenAI's shape" : $"'{answer.Body}'")}");
         await AssertAliveAsync();
     }
 

@@ -59,6 +59,8 @@ public static class RawHttp
         if (end < 0)
             return false;
         var head = text[..end];
+        if (head.Contains("transfer-encoding: chunked", StringComparison.OrdinalIgnoreCase))
+            return text.EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal) || text.EndsWith("\r\n\r\n0\r\n\r\n", StringComparison.Ordinal);
         var length = head.Split("\r\n").Select(l => l.Split(':', 2)).FirstOrDefault(p => p.Length == 2 && p[0].Trim().Equals("content-length", StringComparison.OrdinalIgnoreCase));
         return length is not null && Encoding.UTF8.GetByteCount(text[(end + 4)..]) >= int.Parse(length[1].Trim());
     }

@@ -34,11 +34,21 @@ public sealed record EngineOptions
     public bool PromptCache { get; init; } = true;
 }
 
-/// <summary>One chat message. <see cref="Images"/> are placed into <see cref="Content"/> at their positions.</summary>
+/// <summary>
+/// One chat message. <see cref="Images"/> are placed into <see cref="Content"/> at their positions. An assistant turn
+/// that only calls tools has an empty (or null) Content, which chat templates see as none.
+/// </summary>
 public sealed record ChatMessage(string Role, string Content)
 {
     /// <summary>Images of this message (vision models only), in order of <see cref="ChatImage.Position"/>.</summary>
     public IReadOnlyList<ChatImage> Images { get; init; } = [];
+
+    /// <summary>
+    /// The message's other fields, as the chat template sees them, under OpenAI's names: <c>tool_calls</c> (each
+    /// call's <c>function.arguments</c> as the wire's JSON string), <c>tool_call_id</c>, <c>name</c>,
+    /// <c>reasoning_content</c>… Plain values: strings, numbers, bools, null, dictionaries, lists, or JsonElement.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> Fields { get; init; } = new Dictionary<string, object?>();
 }
 
 /// <summary>
@@ -78,8 +88,23 @@ public sealed record ChatRequest
     /// <summary>Strings that end the answer; never part of the text returned.</summary>
     public IReadOnlyList<string> Stop { get; init; } = [];
 
-    /// <summary>Qwen3-style thinking on: text inside &lt;think&gt;…&lt;/think&gt; comes back as reasoning.</summary>
+    /// <summary>
+    /// Qwen3-style thinking on: text inside &lt;think&gt;…&lt;/think&gt; comes back as reasoning. The chat template sees
+    /// it as <c>enable_thinking</c> unless <see cref="TemplateVariables"/> sets that itself.
+    /// </summary>
     public bool EnableThinking { get; init; }
+
+    /// <summary>
+    /// Tools the model may call, as OpenAI sends them (<c>{"type": "function", "function": {…}}</c>), given to the
+    /// chat template as <c>tools</c>. Plain values: strings, numbers, bools, null, dictionaries, lists, or JsonElement.
+    /// </summary>
+    public IReadOnlyList<object?> Tools { get; init; } = [];
+
+    /// <summary>
+    /// More variables for the chat template (llama-server's <c>chat_template_kwargs</c>, e.g. enable_thinking), as
+    /// plain values; <c>enable_think</c> (the original SDK's name) stands for enable_thinking.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> TemplateVariables { get; init; } = new Dictionary<string, object?>();
 
     /// <summary>Keep generating past end-of-generation tokens (benchmarks).</summary>
     public bool IgnoreEos { get; init; }

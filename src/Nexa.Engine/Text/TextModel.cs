@@ -28,7 +28,7 @@ public sealed class TextModel : ILoadedModel
     {
         _weights = weights;
         _vision = vision;
-        _prompts = new ChatPromptBuilder(weights, vision);
+        _prompts = new ChatPromptBuilder(weights, vision, System.IO.Path.GetFileName(path));
         _endOfGeneration = Enumerable.Range(0, weights.Vocab.Count).Select(i => (LLamaToken)i)
             .Where(t => t.IsEndOfGeneration(weights.Vocab)).ToArray();
         Info = new TextModelInfo(path, weights.Metadata.GetValueOrDefault("general.architecture"), (int)context.ContextSize,
@@ -172,16 +172,20 @@ public sealed class TextModel : ILoadedModel
         set => _slotContextSize = value;
     }
 
-    /// <summary>The GGUF's chat template is unknown to llama.cpp and ChatML is used instead (logged at load).</summary>
+    /// <summary>Neither our Jinja engine nor llama.cpp could use the GGUF's chat template and ChatML is used instead (logged at load).</summary>
     internal bool PromptsWithChatMlFallback => _prompts.FellBackToChatMl;
 
+    /// <summary>Prompts come from the GGUF's own chat template, rendered by our Jinja engine.</summary>
+    internal bool RendersGgufTemplate => _prompts.RendersGgufTemplate;
+
     /// <summary>Renders and tokenizes the chat (exposed for tests): control tokens come only from the template.</summary>
-    internal ChatPrompt BuildPrompt(IReadOnlyList<ChatMessage> messages, bool enableThinking = false)
+    internal ChatPrompt BuildPrompt(IReadOnlyList<ChatMessage> messages, bool enableThinking = false,
+        IReadOnlyList<object?>? tools = null, IReadOnlyDictionary<string, object?>? templateVariables = null)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _prompts.Build(messages, enableThinking);
+            return _prompts.Build(messages, enableThinking, tools, templateVariables);
         }
     }
 
@@ -196,7 +200,7 @@ public sealed class TextModel : ILoadedModel
         var stops = (request.Stop ?? []).Where(s => !string.IsNullOrEmpty(s)).ToArray();
 
         // Tokenizing reads the model's vocabulary: under the gate, so the weights cannot be freed meanwhile.
-        var prompt = BuildPrompt(request.Messages, request.EnableThinking);
+        var prompt = BuildPrompt(request.Messages, request.EnableThinking, request.Tools, request.TemplateVariables);
         try
         {
             return CreateJob(request, prompt, stops, startedAt, events, cancellation);

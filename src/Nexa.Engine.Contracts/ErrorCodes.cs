@@ -25,6 +25,9 @@ public static class ErrorCodes
     /// <summary>A GBNF grammar (the request's, or one made from a schema) that llama.cpp's parser would refuse.</summary>
     public const string InvalidGrammar = "invalid_grammar";
 
+    /// <summary>The model's chat template refused the chat (its raise_exception) or failed on it; the message names the template.</summary>
+    public const string ChatTemplateError = "chat_template_error";
+
     // The model a request names.
     public const string ModelNotFound = "model_not_found";
 

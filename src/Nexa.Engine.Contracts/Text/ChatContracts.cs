@@ -97,7 +97,10 @@ public sealed record ChatRequest
     /// <summary>Strings that end the answer; never part of the text returned.</summary>
     public IReadOnlyList<string> Stop { get; init; } = [];
 
-    /// <summary>Qwen3-style thinking on: text inside &lt;think&gt;…&lt;/think&gt; comes back as reasoning.</summary>
+    /// <summary>
+    /// Qwen3-style thinking on: text inside &lt;think&gt;…&lt;/think&gt; comes back as reasoning. The chat template sees
+    /// it as <c>enable_thinking</c> unless <see cref="TemplateKwargsJson"/> sets that itself.
+    /// </summary>
     public bool EnableThinking { get; init; }
 
     /// <summary>Keep generating past end-of-generation tokens (benchmarks).</summary>

@@ -3,6 +3,7 @@ using System.Text;
 using LLama;
 using LLama.Exceptions;
 using LLama.Native;
+using Nexa.Engine.Templates;
 using Nexa.Engine.Vision;
 
 namespace Nexa.Engine.Text;
@@ -31,72 +32,85 @@ internal sealed record ChatPrompt(LLamaToken[] Tokens, bool StartsInThinking) : 
 }
 
 /// <summary>
-/// Renders a chat with the GGUF's template (llama.cpp's built-in formatters; ChatML when the GGUF has none or
-/// one llama.cpp does not recognise) and tokenizes it so that only the template can produce control tokens:
-/// a user who writes "&lt;|im_end|&gt;" gets those characters, not the end of their turn.
+/// Renders a chat with the GGUF's own Jinja template (<c>tokenizer.chat_template</c>, through
+/// <see cref="ChatTemplate"/>: tools, thinking switches and template variables work as in transformers) and tokenizes
+/// it so that only the template can produce control tokens: a user who writes "&lt;|im_end|&gt;" gets those
+/// characters, not the end of their turn. A GGUF without a template, or with one our engine cannot parse, is
+/// prompted through llama.cpp's built-in formatters (ChatML when llama.cpp does not recognise it either).
 /// </summary>
 /// <remarks>
-/// The template is rendered with a unique placeholder in place of each message's content. The rendered text is
-/// then cut into the template's control tokens and the plain text between them, where message contents are put
-/// back in; each plain run is tokenized with special tokens off. That is exactly how llama.cpp tokenizes a whole
-/// prompt (control tokens first, then each run of text between them, SentencePiece's leading space included), so
-/// ordinary chats get the same tokens as before, minus any control token smuggled in through content.
+/// The renderer tags every character with its origin: the template's own text, or data from the request (contents,
+/// tool results, names, arguments, and whatever filters and string methods made of them), or an image. Control
+/// tokens are looked for in the template's text only; each run between two control tokens, template text and data
+/// together, is tokenized with special tokens off. That is how llama.cpp tokenizes a whole prompt (control tokens
+/// first, then each run of text between them, SentencePiece's leading space included), so ordinary chats get the
+/// same tokens as llama.cpp would give them, minus any control token smuggled in through the request.
 /// </remarks>
-internal sealed class ChatPromptBuilder
+internal sealed partial class ChatPromptBuilder
 {
-    /// <summary>Qwen3's template renders this after the generation prompt when thinking is switched off.</summary>
-    private const string EmptyThinking = "<think>\n\n</think>\n\n";
-
-    // C's isspace, which llama.cpp uses when it strips beside lstrip/rstrip tokens.
-    private static readonly char[] AsciiWhitespace = [' ', '\t', '\n', '\v', '\f', '\r'];
-
     private static readonly HashSet<string> Roles = new(["system", "user", "assistant", "tool"], StringComparer.Ordinal);
 
     private readonly LLamaWeights _weights;
     private readonly LinearTokenizer _text;
     private readonly VisionProjector? _vision;
     private readonly Lock _visionLock = new();
+    private readonly ChatTemplate? _template;
+    private readonly string _modelName;
     private readonly bool _useChatMl;
-    private readonly bool _hasThinkingSwitch;
 
-    public ChatPromptBuilder(LLamaWeights weights, LinearTokenizer text, VisionProjector? vision = null)
+    public ChatPromptBuilder(LLamaWeights weights, LinearTokenizer text, VisionProjector? vision = null, string? modelName = null)
     {
         _weights = weights;
         _text = text;
         _vision = vision;
-        var template = weights.Metadata.GetValueOrDefault("tokenizer.chat_template");
-        HasTemplate = template is not null;
-        _hasThinkingSwitch = template is not null && template.Contains("enable_thinking", StringComparison.Ordinal)
-            && template.Contains("<think>", StringComparison.Ordinal);
-        if (HasTemplate && !TemplateIsKnown(weights))
+        _modelName = modelName ?? weights.Metadata.GetValueOrDefault("general.name") ?? "the model";
+        var source = weights.Metadata.GetValueOrDefault("tokenizer.chat_template");
+        HasTemplate = source is not null;
+        if (source is not null)
+        {
+            try
+            {
+                _template = ChatTemplate.Parse(source);
+            }
+            catch (TemplateSyntaxException e)
+            {
+                NativeLogging.Note($"{_modelName}'s chat template is Jinja our engine cannot parse ({e.Message}); prompting with llama.cpp's built-in template");
+            }
+        }
+
+        if (HasTemplate && _template is null && !TemplateIsKnown(weights))
         {
             _useChatMl = true;
-            NativeLogging.Note("the model's chat template is not one llama.cpp's formatters recognise; prompting with ChatML");
+            NativeLogging.Note("the model's chat template is not one llama.cpp's formatters recognise either; prompting with ChatML");
         }
     }
 
-    /// <summary>The GGUF carries a chat template (which may still have fallen back to ChatML).</summary>
+    /// <summary>The GGUF carries a chat template (which may still not be the one that renders prompts).</summary>
     public bool HasTemplate { get; }
 
-    /// <summary>The GGUF's template is one llama.cpp does not recognise, so chats are prompted with ChatML.</summary>
+    /// <summary>Prompts come from the GGUF's own template, rendered by our Jinja engine.</summary>
+    public bool RendersGgufTemplate => _template is not null;
+
+    /// <summary>Neither our engine nor llama.cpp's formatters could use the GGUF's template, so chats are prompted with ChatML.</summary>
     public bool FellBackToChatMl => _useChatMl;
 
-    public ChatPrompt Build(IReadOnlyList<ChatMessage> messages, bool enableThinking)
+    /// <param name="tools">The tools offered (the template's <c>tools</c>, in OpenAI's shape).</param>
+    /// <param name="templateKwargsJson">The request's chat_template_kwargs: a JSON object's text, or null.</param>
+    public ChatPrompt Build(IReadOnlyList<ChatMessage> messages, bool enableThinking,
+        IReadOnlyList<ChatTool>? tools = null, string? templateKwargsJson = null)
     {
         Validate(messages);
         ValidateImages(messages);
-        var nonce = Guid.NewGuid().ToString("N");
-        var rendered = Render(messages, nonce);
-        if (!enableThinking && _hasThinkingSwitch)
-        {
-            rendered += EmptyThinking;
-        }
+        var imageRefs = ImageRefs(messages);
+        var rendered = _template is not null
+            ? RenderTemplate(messages, imageRefs, enableThinking, TemplateValues.Tools(tools), TemplateValues.Variables(templateKwargsJson))
+            : RenderBuiltIn(messages, imageRefs);
+        CheckImagesKept(rendered, imageRefs);
 
-        var fragments = Split(rendered, nonce, messages);
         var images = new List<PromptImage>();
         try
         {
-            var tokens = Tokenize(fragments, messages, images);
+            var tokens = Tokenize(rendered.Segments, messages, imageRefs, images);
             var bos = _weights.Vocab.BOS;
             if (_weights.Vocab.ShouldAddBOS && bos is { } b && (tokens.Count == 0 || tokens[0] != b))
             {
@@ -113,8 +127,9 @@ internal sealed class ChatPromptBuilder
                 throw new EngineException(EngineErrorKind.InvalidRequest, "the chat template put an image at the very end of the prompt: not supported yet", ErrorCodes.UnsupportedParameter, "messages");
             }
 
-            // Split always ends with the template's own text (the generation prompt).
-            var startsInThinking = fragments[^1].Text.TrimEnd().EndsWith("<think>", StringComparison.Ordinal);
+            // Only the template's own text (its generation prompt) can open the answer's thinking block.
+            var last = rendered.Segments.LastOrDefault(s => s.Text.AsSpan().Trim().Length > 0);
+            var startsInThinking = last.Origin == TextOrigin.Template && last.Text.TrimEnd().EndsWith("<think>", StringComparison.Ordinal);
             return new ChatPrompt([.. tokens], startsInThinking) { Images = images };
         }
         catch
@@ -127,6 +142,72 @@ internal sealed class ChatPromptBuilder
             throw;
         }
     }
+
+    private RenderedText RenderTemplate(IReadOnlyList<ChatMessage> messages, List<(int Message, int Index)> imageRefs, bool enableThinking,
+        IReadOnlyList<object?>? tools, IReadOnlyDictionary<string, object?> variables)
+    {
+        var input = new ChatTemplateInput
+        {
+            Messages = [.. messages.Select((m, i) => TemplateValues.Message(m, ImagesOf(m, i, imageRefs)))],
+            Tools = tools,
+            BosToken = TokenText(_weights.Vocab.BOS),
+            EosToken = TokenText(_weights.Vocab.EOS),
+            Switches = new Dictionary<string, object?> { ["enable_thinking"] = enableThinking },
+            Variables = variables,
+        };
+        try
+        {
+            return _template!.Render(input);
+        }
+        catch (TemplateRaisedException e)
+        {
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"{_modelName}'s chat template refused this chat: {e.TemplateMessage}",
+                ErrorCodes.ChatTemplateError, "messages", e);
+        }
+        catch (TemplateException e)
+        {
+            throw new EngineException(EngineErrorKind.InvalidRequest, $"{_modelName}'s chat template failed on this chat: {e.Message}",
+                ErrorCodes.ChatTemplateError, "messages", e);
+        }
+    }
+
+    /// <summary>Numbers every image of the chat in order: (message, index in its Images).</summary>
+    private static List<(int Message, int Index)> ImageRefs(IReadOnlyList<ChatMessage> messages)
+    {
+        var refs = new List<(int, int)>();
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var images = messages[i].Images ?? [];
+            refs.AddRange(images.Select((image, j) => (image.Position, j)).OrderBy(p => p.Position).Select(p => (i, p.j)));
+        }
+
+        return refs;
+    }
+
+    internal static List<(int Position, int Id)> ImagesOf(ChatMessage message, int index, List<(int Message, int Index)> imageRefs) =>
+        [.. imageRefs.Select((r, id) => (r, id)).Where(p => p.r.Message == index).Select(p => (message.Images[p.r.Index].Position, p.id))];
+
+    private void CheckImagesKept(RenderedText rendered, List<(int Message, int Index)> imageRefs)
+    {
+        var counts = new int[imageRefs.Count];
+        foreach (var segment in rendered.Segments.Where(s => s.Origin == TextOrigin.Image))
+        {
+            counts[segment.Image]++;
+        }
+
+        for (var id = 0; id < counts.Length; id++)
+        {
+            if (counts[id] != 1)
+            {
+                var (message, index) = imageRefs[id];
+                throw new EngineException(EngineErrorKind.InvalidRequest,
+                    $"{_modelName}'s chat template {(counts[id] == 0 ? "left out" : "repeated")} messages[{message}] image {index}: it cannot place images in this chat",
+                    ErrorCodes.ChatTemplateError, "messages");
+            }
+        }
+    }
+
+    private string TokenText(LLamaToken? token) => token is { } t ? _weights.Vocab.LLamaTokenToString(t, true) ?? "" : "";
 
     private void ValidateImages(IReadOnlyList<ChatMessage> messages)
     {
@@ -190,169 +271,52 @@ internal sealed class ChatPromptBuilder
         }
     }
 
-    private string Render(IReadOnlyList<ChatMessage> messages, string nonce)
+    /// <summary>
+    /// llama.cpp's built-in formatters, for a GGUF without a usable Jinja template: rendered with a unique placeholder
+    /// in place of each message's content, which is then put back as data.
+    /// </summary>
+    private RenderedText RenderBuiltIn(IReadOnlyList<ChatMessage> messages, List<(int Message, int Index)> imageRefs)
     {
+        var nonce = Guid.NewGuid().ToString("N");
+        string text;
         try
         {
-            return Render(_useChatMl ? new LLamaTemplate("chatml") : new LLamaTemplate(_weights, strict: false), messages, nonce);
+            text = RenderBuiltIn(_useChatMl ? new LLamaTemplate("chatml") : new LLamaTemplate(_weights, strict: false), messages, nonce);
         }
         catch (Exception e) when (!_useChatMl && e is MissingTemplateException or TemplateNotFoundException)
         {
             NativeLogging.Note($"the model's chat template could not render this chat ({e.Message.TrimEnd('\0')}); prompting with ChatML");
-            return Render(new LLamaTemplate("chatml"), messages, nonce);
-        }
-    }
-
-    private static string Render(LLamaTemplate template, IReadOnlyList<ChatMessage> messages, string nonce)
-    {
-        template.AddAssistant = true;
-        for (var i = 0; i < messages.Count; i++)
-        {
-            template.Add(messages[i].Role, Placeholder(nonce, i));
+            text = RenderBuiltIn(new LLamaTemplate("chatml"), messages, nonce);
         }
 
-        return Encoding.UTF8.GetString(template.Apply());
-    }
-
-    private static string Placeholder(string nonce, int index) => $"[[nexa-{nonce}-{index.ToString(CultureInfo.InvariantCulture)}]]";
-
-    /// <summary>Cuts the rendered prompt into template text and message contents, in order.</summary>
-    private static List<Fragment> Split(string rendered, string nonce, IReadOnlyList<ChatMessage> messages)
-    {
         var prefix = $"[[nexa-{nonce}-";
-        var fragments = new List<Fragment>();
+        var builder = new TemplateStringBuilder();
         var cursor = 0;
         while (true)
         {
-            var at = rendered.IndexOf(prefix, cursor, StringComparison.Ordinal);
-            var end = at < 0 ? -1 : rendered.IndexOf("]]", at + prefix.Length, StringComparison.Ordinal);
+            var at = text.IndexOf(prefix, cursor, StringComparison.Ordinal);
+            var end = at < 0 ? -1 : text.IndexOf("]]", at + prefix.Length, StringComparison.Ordinal);
             if (end < 0)
             {
-                fragments.Add(new Fragment(rendered[cursor..], IsContent: false));
-                return fragments;
+                builder.Append(text.AsSpan(cursor), TextOrigin.Template);
+                return new RenderedText(builder.ToTemplateString());
             }
 
-            fragments.Add(new Fragment(rendered[cursor..at], IsContent: false));
-            var index = int.Parse(rendered.AsSpan(at + prefix.Length, end - at - prefix.Length), CultureInfo.InvariantCulture);
-            fragments.Add(new Fragment(messages[index].Content ?? "", IsContent: true, index));
+            builder.Append(text.AsSpan(cursor, at - cursor), TextOrigin.Template);
+            var index = int.Parse(text.AsSpan(at + prefix.Length, end - at - prefix.Length), CultureInfo.InvariantCulture);
+            builder.Append(TemplateString.DataWithImages(messages[index].Content ?? "", ImagesOf(messages[index], index, imageRefs)));
             cursor = end + 2;
         }
     }
 
-    private List<LLamaToken> Tokenize(List<Fragment> fragments, IReadOnlyList<ChatMessage> messages, List<PromptImage> images)
+    private static string RenderBuiltIn(LLamaTemplate template, IReadOnlyList<ChatMessage> messages, string nonce)
     {
-        var vocab = _weights.Vocab;
-        var tokens = new List<LLamaToken>();
-        var run = new StringBuilder();
-        var trimRunStart = false;
-
-        void FlushRun(bool trimEnd)
+        template.AddAssistant = true;
+        for (var i = 0; i < messages.Count; i++)
         {
-            var text = run.ToString();
-            if (trimRunStart)
-            {
-                text = text.TrimStart(AsciiWhitespace);
-            }
-
-            if (trimEnd)
-            {
-                text = text.TrimEnd(AsciiWhitespace);
-            }
-
-            // Special tokens off: user text that spells a control token is text. Linear, however long the run.
-            tokens.AddRange(_text.Tokenize(text));
-            run.Clear();
-            trimRunStart = false;
+            template.Add(messages[i].Role, $"[[nexa-{nonce}-{i.ToString(CultureInfo.InvariantCulture)}]]");
         }
 
-        // An image goes where its position says, between runs of user text that are tokenized (special tokens off)
-        // on either side of it: the image's own wrapper tokens come from mtmd, never from the text.
-        void AddImages(int message, int from, int to, ref int next)
-        {
-            var list = messages[message].Images ?? [];
-            var ordered = list.Select((image, index) => (image, index)).OrderBy(p => p.image.Position).ToList();
-            var text = messages[message].Content ?? "";
-            var cursor = from;
-            while (next < ordered.Count && ordered[next].image.Position <= to)
-            {
-                var (image, index) = ordered[next];
-                run.Append(text, cursor, image.Position - cursor);
-                cursor = image.Position;
-                FlushRun(trimEnd: false);
-                PromptImage prepared;
-                // mtmd's preprocessing is not documented as safe to run twice at once: one image at a time per model.
-                lock (_visionLock)
-                {
-                    prepared = _vision!.Prepare(image, $"messages[{message}] image {index}");
-                }
-
-                images.Add(prepared);
-                tokens.AddRange(prepared.Before);
-                prepared.Start = tokens.Count;
-                for (var k = 0; k < prepared.Positions; k++)
-                {
-                    tokens.Add(PromptImage.PseudoToken(prepared.Hash, k));
-                }
-
-                tokens.AddRange(prepared.After);
-                next++;
-            }
-
-            run.Append(text, cursor, to - cursor);
-        }
-
-        foreach (var fragment in fragments)
-        {
-            if (fragment.IsContent)
-            {
-                if (messages[fragment.Message].Images is { Count: > 0 })
-                {
-                    var next = 0;
-                    AddImages(fragment.Message, 0, fragment.Text.Length, ref next);
-                }
-                else
-                {
-                    run.Append(fragment.Text);
-                }
-
-                continue;
-            }
-
-            var cursor = 0;
-            foreach (var token in _weights.Tokenize(fragment.Text, false, true, Encoding.UTF8))
-            {
-                var attributes = token.GetAttributes(vocab);
-                if ((attributes & LLamaTokenAttr.Control) == 0)
-                {
-                    continue;
-                }
-
-                var marker = vocab.LLamaTokenToString(token, true) ?? "";
-                var at = marker.Length == 0 ? -1 : fragment.Text.IndexOf(marker, cursor, StringComparison.Ordinal);
-                if (at < 0)
-                {
-                    // Cannot place the control token in the text (should not happen): keep the template's own
-                    // tokenization of what is left of this piece rather than guess.
-                    FlushRun(trimEnd: false);
-                    tokens.AddRange(_weights.Tokenize(fragment.Text[cursor..], false, true, Encoding.UTF8));
-                    cursor = fragment.Text.Length;
-                    break;
-                }
-
-                run.Append(fragment.Text, cursor, at - cursor);
-                // llama.cpp eats the whitespace beside tokens marked lstrip/rstrip; so do we.
-                FlushRun(trimEnd: (attributes & LLamaTokenAttr.LStrip) != 0);
-                tokens.Add(token);
-                trimRunStart = (attributes & LLamaTokenAttr.RStrip) != 0;
-                cursor = at + marker.Length;
-            }
-
-            run.Append(fragment.Text, cursor, fragment.Text.Length - cursor);
-        }
-
-        FlushRun(trimEnd: false);
-        return tokens;
+        return Encoding.UTF8.GetString(template.Apply());
     }
-
-    private readonly record struct Fragment(string Text, bool IsContent, int Message = -1);
 }

@@ -29,7 +29,7 @@ public sealed class TextModel : ILoadedModel
         _weights = weights;
         _vision = vision;
         _vocabulary = VocabularyProfile.Read(weights);
-        _prompts = new ChatPromptBuilder(weights, new LinearTokenizer(weights, _vocabulary), vision);
+        _prompts = new ChatPromptBuilder(weights, new LinearTokenizer(weights, _vocabulary), vision, System.IO.Path.GetFileName(path));
         _endOfGeneration = Enumerable.Range(0, weights.Vocab.Count).Select(i => (LLamaToken)i)
             .Where(t => t.IsEndOfGeneration(weights.Vocab)).ToArray();
         Info = new TextModelInfo(path, weights.Metadata.GetValueOrDefault("general.architecture"), (int)context.ContextSize,
@@ -174,7 +174,6 @@ public sealed class TextModel : ILoadedModel
         string? what = request switch
         {
             { Tools.Count: > 0 } => "tools (function calling)",
-            { TemplateKwargsJson: not null } => "chat_template_kwargs",
             _ => null,
         };
         if (what is not null)
@@ -217,7 +216,7 @@ public sealed class TextModel : ILoadedModel
         set => _slotContextSize = value;
     }
 
-    /// <summary>The GGUF's chat template is unknown to llama.cpp and ChatML is used instead (logged at load).</summary>
+    /// <summary>Neither our Jinja engine nor llama.cpp could use the GGUF's chat template and ChatML is used instead (logged at load).</summary>
     internal bool PromptsWithChatMlFallback => _prompts.FellBackToChatMl;
 
     /// <summary>The one token <paramref name="text"/> is in this model's vocabulary (special tokens parsed), or null.</summary>
@@ -230,13 +229,17 @@ public sealed class TextModel : ILoadedModel
         }
     }
 
+    /// <summary>Prompts come from the GGUF's own chat template, rendered by our Jinja engine.</summary>
+    internal bool RendersGgufTemplate => _prompts.RendersGgufTemplate;
+
     /// <summary>Renders and tokenizes the chat (exposed for tests): control tokens come only from the template.</summary>
-    internal ChatPrompt BuildPrompt(IReadOnlyList<ChatMessage> messages, bool enableThinking = false)
+    internal ChatPrompt BuildPrompt(IReadOnlyList<ChatMessage> messages, bool enableThinking = false,
+        IReadOnlyList<ChatTool>? tools = null, string? templateKwargsJson = null)
     {
         // Each request tokenizes on its own thread, beside the others: no lock, only a pin on the weights.
         using (_callers.Enter(this))
         {
-            return _prompts.Build(messages, enableThinking);
+            return _prompts.Build(messages, enableThinking, tools, templateKwargsJson);
         }
     }
 
@@ -258,7 +261,7 @@ public sealed class TextModel : ILoadedModel
             request = ChatImagePreparer.Prepare(request);
         }
 
-        var prompt = BuildPrompt(request.Messages, request.EnableThinking);
+        var prompt = BuildPrompt(request.Messages, request.EnableThinking, request.Tools, request.TemplateKwargsJson);
         try
         {
             return CreateJob(request, grammar, prompt, stops, startedAt, events, cancellation);

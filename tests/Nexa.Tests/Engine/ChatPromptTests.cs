@@ -75,25 +75,43 @@ public sealed class ChatPromptTests(TinyTextModel tiny) : IClassFixture<TinyText
     }
 
     [Fact]
-    public async Task Template_llama_cpp_does_not_know_falls_back_to_ChatML()
+    public async Task Template_llama_cpp_does_not_know_is_rendered_as_written()
     {
         using var dir = new TempDir();
-        var path = TinyModels.WriteChatModel(dir["odd.gguf"], chatTemplate: "{% for m in messages %}{{ m.role | upper }}: {{ m.content }}{% endfor %}");
+        var path = TinyModels.WriteChatModel(dir["odd.gguf"], chatTemplate: "{% for m in messages %}{{ m.role | upper }}: {{ m.content }}\n{% endfor %}");
+        await using var model = await TextModel.LoadAsync(path, TinyTextModel.Options, CancellationToken.None);
+        using var weights = LoadWeights(path);
+        var expected = weights.Tokenize("SYSTEM: You are terse.\nUSER: Hi there\nASSISTANT: Hello.\nUSER: Again\n", true, true, Encoding.UTF8);
+
+        Assert.True(model.Info.HasChatTemplate);
+        Assert.True(model.RendersGgufTemplate);
+        Assert.False(model.PromptsWithChatMlFallback);
+        Assert.Equal(expected, model.BuildPrompt(Chat).Tokens);
+        var generation = await Generation.RunAsync(model, TinyTextModel.Ask("Hi", maxTokens: 3) with { IgnoreEos = true });
+        Assert.Equal(3, generation.Finished.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task Template_our_engine_cannot_parse_falls_back_to_llama_cpp_and_then_ChatML()
+    {
+        using var dir = new TempDir();
+        // A recursive loop is Jinja this engine does not run, and llama.cpp does not recognise the template either.
+        var path = TinyModels.WriteChatModel(dir["odd.gguf"], chatTemplate: "{% for m in messages recursive %}{{ m.content }}{% endfor %}");
         await using var model = await TextModel.LoadAsync(path, TinyTextModel.Options, CancellationToken.None);
 
         Assert.True(model.Info.HasChatTemplate);
-        Assert.Equal(tiny.Model.BuildPrompt(Chat).Tokens, model.BuildPrompt(Chat).Tokens);
+        Assert.False(model.RendersGgufTemplate);
         Assert.True(model.PromptsWithChatMlFallback);
+        Assert.Equal(tiny.Model.BuildPrompt(Chat).Tokens, model.BuildPrompt(Chat).Tokens);
+        Assert.True(tiny.Model.RendersGgufTemplate);
         Assert.False(tiny.Model.PromptsWithChatMlFallback);
-        var generation = await Generation.RunAsync(model, TinyTextModel.Ask("Hi", maxTokens: 3) with { IgnoreEos = true });
-        Assert.Equal(3, generation.Finished.CompletionTokens);
     }
 
     [Fact]
     public async Task Thinking_switch_of_a_Qwen3_template_is_turned_off_unless_thinking_is_enabled()
     {
         using var dir = new TempDir();
-        // Recognised as ChatML by llama.cpp (it holds <|im_start|>); the switch is rendered by us.
+        // The template's own switch, as Qwen3's: off unless the request enables thinking.
         var qwen3Like = TinyModels.ChatMlTemplate + "{% if enable_thinking is defined and enable_thinking is false %}{{ '<think>\\n\\n</think>\\n\\n' }}{% endif %}";
         await using var model = await TextModel.LoadAsync(TinyModels.WriteChatModel(dir["q.gguf"], chatTemplate: qwen3Like), TinyTextModel.Options, CancellationToken.None);
 

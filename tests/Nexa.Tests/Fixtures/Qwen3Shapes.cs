@@ -13,6 +13,9 @@ public sealed record Qwen3Shape(int Blocks, int Embedding, int Heads, int KvHead
     public static Qwen3Shape Tiny { get; } = new(2, 64, 4, 2, 16, 128, 1024, 2048);
 }
 
+/// <summary>A real byte-level BPE tokenizer for <see cref="Qwen3Shapes.Write"/>: tokens by id, llama.cpp token types, merges.</summary>
+public sealed record Qwen3Vocabulary(IReadOnlyList<string> Tokens, IReadOnlyList<int> Types, IReadOnlyList<string> Merges, int BosId, int EosId, string ChatTemplate);
+
 /// <summary>
 /// Writes a Qwen3-architecture GGUF with random Q8_0 weights and a byte-level BPE ("gpt2", pre "qwen2") vocabulary
 /// of the shape's exact size, so llama.cpp does the same work per token as for the real model: speed depends on
@@ -87,7 +90,8 @@ public static class Qwen3Shapes
     }
 
     /// <summary>Writes the model to <paramref name="path"/> and returns it. Weights come from <c>new Random(seed)</c>.</summary>
-    public static string Write(string path, Qwen3Shape shape, int seed = 1)
+    /// <param name="vocabulary">A real tokenizer to write instead of the made-up one (its size must be the shape's).</param>
+    public static string Write(string path, Qwen3Shape shape, int seed = 1, Qwen3Vocabulary? vocabulary = null)
     {
         ArgumentNullException.ThrowIfNull(shape);
         foreach (var width in new[] { shape.Embedding, shape.FeedForward, shape.Heads * shape.HeadDimension })
@@ -101,7 +105,12 @@ public static class Qwen3Shapes
         var embd = shape.Embedding;
         var qWidth = shape.Heads * shape.HeadDimension;
         var kvWidth = shape.KvHeads * shape.HeadDimension;
-        var vocabulary = Vocabulary(shape.Vocabulary);
+        if (vocabulary is not null && vocabulary.Tokens.Count != shape.Vocabulary)
+        {
+            throw new ArgumentException($"the vocabulary has {vocabulary.Tokens.Count} tokens, the shape {shape.Vocabulary}", nameof(vocabulary));
+        }
+
+        var tokens = vocabulary?.Tokens ?? Vocabulary(shape.Vocabulary);
         const string arch = "qwen3";
         var gguf = new GgufWriter()
             .AddString("general.architecture", arch)
@@ -120,14 +129,14 @@ public static class Qwen3Shapes
             .AddFloat32($"{arch}.attention.layer_norm_rms_epsilon", 1e-6f)
             .AddString("tokenizer.ggml.model", "gpt2")
             .AddString("tokenizer.ggml.pre", "qwen2")
-            .AddStringArray("tokenizer.ggml.tokens", vocabulary)
-            .AddInt32Array("tokenizer.ggml.token_type", vocabulary.Select((_, id) => id is EndOfTextId or ImStartId or ImEndId ? Control : Normal))
-            .AddStringArray("tokenizer.ggml.merges", Merges(shape.Vocabulary))
-            .AddUInt32("tokenizer.ggml.eos_token_id", ImEndId)
-            .AddUInt32("tokenizer.ggml.padding_token_id", EndOfTextId)
-            .AddUInt32("tokenizer.ggml.bos_token_id", EndOfTextId)
+            .AddStringArray("tokenizer.ggml.tokens", tokens)
+            .AddInt32Array("tokenizer.ggml.token_type", vocabulary?.Types ?? tokens.Select((_, id) => id is EndOfTextId or ImStartId or ImEndId ? Control : Normal))
+            .AddStringArray("tokenizer.ggml.merges", vocabulary?.Merges ?? Merges(shape.Vocabulary))
+            .AddUInt32("tokenizer.ggml.eos_token_id", (uint)(vocabulary?.EosId ?? ImEndId))
+            .AddUInt32("tokenizer.ggml.padding_token_id", (uint)(vocabulary?.BosId ?? EndOfTextId))
+            .AddUInt32("tokenizer.ggml.bos_token_id", (uint)(vocabulary?.BosId ?? EndOfTextId))
             .AddBool("tokenizer.ggml.add_bos_token", false)
-            .AddString("tokenizer.chat_template", TinyModels.ChatMlTemplate);
+            .AddString("tokenizer.chat_template", vocabulary?.ChatTemplate ?? TinyModels.ChatMlTemplate);
 
         var random = new Random(seed);
         // Tied embeddings: token_embd is also the output matrix, as in Qwen3-0.6B (no output.weight).

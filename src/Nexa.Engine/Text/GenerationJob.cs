@@ -16,7 +16,8 @@ internal sealed class GenerationJob(
     bool ignoreEos,
     long startedAt,
     ChannelWriter<GenerationEvent> events,
-    CancellationToken cancellation) : IDisposable
+    CancellationToken cancellation,
+    ToolAnswerPlan? tools = null) : IDisposable
 {
     public ChatPrompt Prompt { get; } = prompt;
 
@@ -33,6 +34,9 @@ internal sealed class GenerationJob(
     public long StartedAt { get; } = startedAt;
 
     public CancellationToken Cancellation { get; } = cancellation;
+
+    /// <summary>How the answer is parsed for tool calls; null when the request offered none (or forbade calls).</summary>
+    public ToolAnswerPlan? Tools { get; } = tools;
 
     public void Publish(GenerationEvent e) => events.TryWrite(e);
 

@@ -18,7 +18,7 @@ namespace Nexa.Engine.Text;
 /// </remarks>
 internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
 {
-    private readonly List<TextDelta> _deltas = [];
+    private readonly List<GenerationEvent> _deltas = [];
 
     // The tokens whose KV this sequence holds, in position order: position i holds _cached[i].
     private readonly List<LLamaToken> _cached = [];
@@ -91,7 +91,7 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
         var keep = reuseCache ? Math.Min(CommonPrefix(job.Prompt), prompt.Length - 1) : 0;
         Forget(context, keep);
         _job = job;
-        _answer = new AnswerStream(weights, job.Stops, job.Prompt.StartsInThinking);
+        _answer = new AnswerStream(weights, job.Stops, job.Prompt.StartsInThinking, job.Tools);
         _promptCursor = keep;
         _reused = keep;
         _completionTokens = 0;
@@ -283,6 +283,11 @@ internal sealed class SequenceSlot(LLamaSeqId id, LLamaWeights weights)
         _deltas.Clear();
         _answer!.Finish(_deltas);
         Publish();
+        if (reason == FinishReason.Stop && _answer.ToolAnswer is { HasToolCalls: true })
+        {
+            reason = FinishReason.ToolCalls;
+        }
+
         var now = Stopwatch.GetTimestamp();
         var firstToken = Stopwatch.GetElapsedTime(job.StartedAt, _firstTokenAt == 0 ? now : _firstTokenAt);
         job.Publish(new GenerationFinished(reason, job.Prompt.Tokens.Length, _completionTokens, firstToken, Stopwatch.GetElapsedTime(job.StartedAt, now))

@@ -17,6 +17,7 @@ public sealed class TextModel : ILoadedModel
     private readonly LLamaWeights _weights;
     private readonly VisionProjector? _vision;
     private readonly ChatPromptBuilder _prompts;
+    private readonly ToolCalling _tools;
     private readonly VocabularyProfile _vocabulary;
     private readonly CallerGate _callers = new();
     private readonly ChatScheduler _scheduler;
@@ -30,6 +31,7 @@ public sealed class TextModel : ILoadedModel
         _vision = vision;
         _vocabulary = VocabularyProfile.Read(weights);
         _prompts = new ChatPromptBuilder(weights, new LinearTokenizer(weights, _vocabulary), vision, System.IO.Path.GetFileName(path));
+        _tools = new ToolCalling(weights.Metadata.GetValueOrDefault("tokenizer.chat_template"), SingleToken);
         _endOfGeneration = Enumerable.Range(0, weights.Vocab.Count).Select(i => (LLamaToken)i)
             .Where(t => t.IsEndOfGeneration(weights.Vocab)).ToArray();
         Info = new TextModelInfo(path, weights.Metadata.GetValueOrDefault("general.architecture"), (int)context.ContextSize,
@@ -116,7 +118,6 @@ public sealed class TextModel : ILoadedModel
         ArgumentNullException.ThrowIfNull(request);
         var startedAt = Stopwatch.GetTimestamp();
         ct.ThrowIfCancellationRequested();
-        RefuseNotYetSupported(request);
         request = WithSchemaGrammar(request);
 
         // Cancelled when the caller cancels or stops reading (leaves the await foreach): either frees the slot.
@@ -166,18 +167,6 @@ public sealed class TextModel : ILoadedModel
         {
             throw new EngineException(EngineErrorKind.InvalidRequest, $"the JSON schema cannot be enforced: {e.Message}", ErrorCodes.InvalidValue, "response_format");
         }
-    }
-
-    // Refused, never silently ignored, until the engine honours them.
-    private static void RefuseNotYetSupported(ChatRequest request)
-    {
-        string? what = request switch
-        {
-            { Tools.Count: > 0 } => "tools (function calling)",
-            _ => null,
-        };
-        if (what is not null)
-            throw new EngineException(EngineErrorKind.InvalidRequest, $"not supported yet: {what}", ErrorCodes.UnsupportedParameter);
     }
 
     public async ValueTask DisposeAsync()
@@ -246,6 +235,7 @@ public sealed class TextModel : ILoadedModel
     private GenerationJob CreateJob(ChatRequest request, long startedAt, ChannelWriter<GenerationEvent> events, CancellationToken cancellation)
     {
         SamplerFactory.Validate(request.Sampling ?? new SamplingOptions(), Info.VocabularySize);
+        // The client's own grammar (or schema) is checked before the prompt is built: a bad one costs no tokenization.
         var grammar = SamplerFactory.ValidateGrammar(request, Info.VocabularySize, SingleToken);
         if (request.MaxTokens is < 1)
         {
@@ -264,7 +254,13 @@ public sealed class TextModel : ILoadedModel
         var prompt = BuildPrompt(request.Messages, request.EnableThinking, request.Tools, request.TemplateKwargsJson);
         try
         {
-            return CreateJob(request, grammar, prompt, stops, startedAt, events, cancellation);
+            var (toolRequest, tools) = _tools.Prepare(request, prompt.StartsInThinking);
+            if (tools is not null && !ReferenceEquals(toolRequest, request))
+            {
+                grammar = SamplerFactory.ValidateGrammar(toolRequest, Info.VocabularySize, SingleToken);
+            }
+
+            return CreateJob(toolRequest, grammar, prompt, stops, startedAt, events, cancellation, tools);
         }
         catch
         {
@@ -295,7 +291,8 @@ public sealed class TextModel : ILoadedModel
             ErrorCodes.ContextLengthExceeded, "messages");
     }
 
-    private GenerationJob CreateJob(ChatRequest request, Grammar.GbnfGrammar? grammar, ChatPrompt prompt, string[] stops, long startedAt, ChannelWriter<GenerationEvent> events, CancellationToken cancellation)
+    private GenerationJob CreateJob(ChatRequest request, Grammar.GbnfGrammar? grammar, ChatPrompt prompt, string[] stops, long startedAt,
+        ChannelWriter<GenerationEvent> events, CancellationToken cancellation, ToolAnswerPlan? tools)
     {
         var room = _slotContextSize - prompt.Cells;
         if (room < 1)
@@ -312,6 +309,6 @@ public sealed class TextModel : ILoadedModel
                 : SamplerFactory.CreateConstrained(request.Sampling ?? new SamplingOptions(), Info.VocabularySize, request, grammar, _weights.NativeHandle);
         }
 
-        return new GenerationJob(prompt, sampler, maxTokens, stops, request.IgnoreEos, startedAt, events, cancellation);
+        return new GenerationJob(prompt, sampler, maxTokens, stops, request.IgnoreEos, startedAt, events, cancellation, tools);
     }
 }

@@ -15,19 +15,19 @@ public sealed class AnswerStreamTests(TinyTextModel tiny) : IClassFixture<TinyTe
         using var weights = LLamaWeights.LoadFromFile(new ModelParams(tiny.Path) { ContextSize = 256, LoadMode = LLamaLoadMode.MemoryMap });
         const string text = "héllo 你好 😀 done";
         var stream = new AnswerStream(weights, ["STOP"], startInThinking: false);
-        var deltas = new List<TextDelta>();
+        var deltas = new List<GenerationEvent>();
         var pieces = new List<string>();
 
         foreach (var b in Encoding.UTF8.GetBytes(text))
         {
             stream.Add(TinyModels.ByteTokenId(b), deltas);
-            pieces.AddRange(deltas.Select(d => d.Text));
+            pieces.AddRange(deltas.OfType<TextDelta>().Select(d => d.Text));
             deltas.Clear();
         }
 
         stream.Add(TinyModels.ImEndId, deltas);
         stream.Finish(deltas);
-        pieces.AddRange(deltas.Select(d => d.Text));
+        pieces.AddRange(deltas.OfType<TextDelta>().Select(d => d.Text));
 
         Assert.Equal(text, string.Concat(pieces));
         Assert.DoesNotContain(pieces, p => p.Contains('\uFFFD'));

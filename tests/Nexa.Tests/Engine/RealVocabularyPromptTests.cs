@@ -19,12 +19,18 @@ public sealed class TinyQwen3Model : IAsyncLifetime
 
     public string Template { get; private set; } = "";
 
+    private IReadOnlyList<string> _tokens = [];
+
+    /// <summary>The id of a token of the vocabulary, by its text.</summary>
+    public int TokenId(string text) => _tokens.ToList().IndexOf(text) is var id and >= 0 ? id : throw new ArgumentException($"no token {text}");
+
     public async Task InitializeAsync()
     {
         NativeLog.EnsureConfigured();
         var vocabulary = RealVocabularies.Qwen3();
         var path = RealVocabularies.WriteQwen3Model(_dir["qwen3-vocab.gguf"], vocabulary);
         Template = vocabulary.ChatTemplate;
+        _tokens = vocabulary.Tokens;
         Model = await TextModel.LoadAsync(path, TinyTextModel.Options, CancellationToken.None);
         Weights = LLamaWeights.LoadFromFile(new ModelParams(path) { ContextSize = 256, LoadMode = LLama.Native.LLamaLoadMode.MemoryMap });
     }

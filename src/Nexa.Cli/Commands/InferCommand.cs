@@ -31,7 +31,7 @@ internal static class InferCommand
         {
             var ctx = CommandContext.From(parsed, env);
             var name = ModelName.Parse(parsed.GetRequiredValue(flags.Model));
-            var template = flags.Template(parsed);
+            var template = await flags.TemplateAsync(parsed, ct);
             var imageMaxLength = flags.ImageMaxLengthOf(parsed);
             var nctx = parsed.GetValue(contextSize);
             if (nctx < 64)

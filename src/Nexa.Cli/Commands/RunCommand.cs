@@ -15,7 +15,7 @@ internal static class RunCommand
         command.SetAction(async (parsed, ct) =>
         {
             var name = ModelName.Parse(parsed.GetRequiredValue(flags.Model));
-            var template = flags.Template(parsed);
+            var template = await flags.TemplateAsync(parsed, ct);
             var imageMaxLength = flags.ImageMaxLengthOf(parsed);
             await using var backend = await ServerChatBackend.ConnectAsync(name.ToString(), env, ct);
             var repl = new ChatRepl(backend, env, template, parsed.GetValue(flags.SystemPrompt), parsed.GetValue(flags.HideThink),

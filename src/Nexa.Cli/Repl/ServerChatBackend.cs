@@ -181,7 +181,21 @@ internal sealed class ServerChatBackend : IChatBackend
             w.WriteNumber("seed", seed);
         if (request.EnableThinking)
             w.WriteBoolean("enable_think", true);
+        if (!string.IsNullOrEmpty(request.Grammar))
+            w.WriteString("grammar", request.Grammar);
+        if (request.JsonSchema is { } schema)
+            WriteResponseFormat(w, schema);
     });
+
+    // --enable-json, the only schema the CLI asks for, is OpenAI's json_object; another would need json_schema.
+    private static void WriteResponseFormat(Utf8JsonWriter w, string schema)
+    {
+        if (schema != ChatFlags.JsonObjectSchema)
+            throw new ArgumentException($"nexa run sends only the json_object schema, not {schema}", nameof(schema));
+        w.WriteStartObject("response_format");
+        w.WriteString("type", "json_object");
+        w.WriteEndObject();
+    }
 
     // Text and image parts in their order: each image (already checked and shrunk here) as a data: URI where it sits.
     // The server joins text parts with "\n", so a prompt split around an image gains a line break there.

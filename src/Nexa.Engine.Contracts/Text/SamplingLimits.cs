@@ -24,6 +24,9 @@ public static class SamplingLimits
 
     /// <summary>0 turns top-k off; no upper bound (more than the vocabulary keeps every token).</summary>
     public const int MinTopK = 0;
+
+    /// <summary>Most characters of a GBNF grammar a request may carry (the engine's check; <c>nexa infer</c>/<c>run</c> check it first).</summary>
+    public const int MaxGrammarLength = 1_000_000;
 }
 
 /// <summary>An inclusive range (exclusive at the bottom when <paramref name="MinExclusive"/>) for the field <paramref name="Param"/>.</summary>

@@ -64,9 +64,6 @@ internal static class SamplerFactory
         return new GrammarSampler(chain, native, lazy ? new GrammarTriggers(grammar, request.GrammarTriggerWords, request.GrammarTriggerTokens) : null, model);
     }
 
-    /// <summary>Most characters of a grammar a request may carry.</summary>
-    public const int MaxGrammarLength = 1_000_000;
-
     /// <summary>
     /// Parses the request's grammar as llama.cpp would (null when it has none) and checks its triggers; a fault is
     /// <see cref="EngineErrorKind.InvalidRequest"/> with the parser's reason and line:column, before native code sees it.
@@ -85,9 +82,9 @@ internal static class SamplerFactory
             throw Invalid("ignore_eos cannot be combined with a grammar: the grammar decides where the answer may end", "grammar");
         }
 
-        if (request.Grammar.Length > MaxGrammarLength)
+        if (request.Grammar.Length > SamplingLimits.MaxGrammarLength)
         {
-            throw Invalid($"the grammar has {request.Grammar.Length} characters, more than {MaxGrammarLength}", "grammar");
+            throw Invalid($"the grammar has {request.Grammar.Length} characters, more than {SamplingLimits.MaxGrammarLength}", "grammar");
         }
 
         if (request.GrammarTriggerWords.Any(string.IsNullOrEmpty))

@@ -1,11 +1,9 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Nexa.Tests.Fixtures;
 
 namespace Nexa.Tests.Integration;
 
 /// <summary>The real <c>nexa</c> CLI: <c>run</c> as a client of the real server, <c>infer</c> on the store in-process.</summary>
-public sealed partial class CliAgainstRealServerTests(RealServerFixture fixture) : IClassFixture<RealServerFixture>
+public sealed class CliAgainstRealServerTests(RealServerFixture fixture) : IClassFixture<RealServerFixture>
 {
     private RealServer Server => fixture.Server;
 
@@ -27,7 +25,7 @@ public sealed partial class CliAgainstRealServerTests(RealServerFixture fixture)
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.False(string.IsNullOrWhiteSpace(result.Out), result.All);
-        var tokens = FooterTokens(result.Error);
+        var tokens = CliAnswers.FooterTokens(result.Error);
         Assert.InRange(tokens, 1, 8);
         Assert.DoesNotContain("tok/s", result.Out);
     }
@@ -77,16 +75,39 @@ public sealed partial class CliAgainstRealServerTests(RealServerFixture fixture)
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.False(string.IsNullOrWhiteSpace(result.Out), result.All);
-        Assert.InRange(FooterTokens(result.Error), 1, 8);
+        Assert.InRange(CliAnswers.FooterTokens(result.Error), 1, 8);
     }
 
-    private static int FooterTokens(string stderr)
+    [Fact]
+    public async Task Nexa_run_sends_the_grammar_and_every_answer_follows_it()
     {
-        var footer = FooterPattern().Match(stderr);
-        Assert.True(footer.Success, $"no footer in: {stderr}");
-        return int.Parse(footer.Groups[1].Value, CultureInfo.InvariantCulture);
+        var result = await CliRunner.RunAsync(Environment, "run", RealServer.Model, "-p", "one", "-p", "two", "-p", "three",
+            "--max-tokens", "20", "--seed", "2", "--temperature", "1", "--grammar-string", """root ::= "yes" | "no" """);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        var answers = CliAnswers.Lines(result);
+        Assert.Equal(3, answers.Length);
+        Assert.All(answers, answer => Assert.Contains(answer, (string[])["yes", "no"]));
     }
 
-    [GeneratedRegex(@"tok/s • (\d+) tok • ")]
-    private static partial Regex FooterPattern();
+    [Fact]
+    public async Task Nexa_run_with_enable_json_answers_a_json_object()
+    {
+        var result = await CliRunner.RunAsync(Environment, "run", RealServer.Model, "-p", "a cat as JSON", "--max-tokens", "300", "--seed", "4",
+            "--enable-json");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        CliAnswers.AssertJsonObject(result, 300);
+    }
+
+    [Fact]
+    public async Task Nexa_run_prints_the_servers_400_for_a_bad_grammar_and_exits_1()
+    {
+        var result = await CliRunner.RunAsync(Environment, "run", RealServer.Model, "-p", "hi", "--max-tokens", "8",
+            "--grammar-string", "root ::= \"a\"\nword ::= (\"b\"");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"error: invalid grammar: .+ at 2:\d+", result.Error);
+        Assert.Equal("", result.Out);
+    }
 }

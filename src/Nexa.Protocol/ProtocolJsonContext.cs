@@ -15,6 +15,7 @@ namespace Nexa.Protocol;
 [JsonSerializable(typeof(IReadOnlyList<ContentPart>))]
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
+[JsonSerializable(typeof(ApplyTemplateResponse))]
 [JsonSerializable(typeof(EmbeddingsRequest))]
 [JsonSerializable(typeof(EmbeddingList))]
 [JsonSerializable(typeof(RerankingRequest))]
@@ -32,7 +33,6 @@ namespace Nexa.Protocol;
 [JsonSerializable(typeof(Tokens.TokenizeResponse))]
 [JsonSerializable(typeof(Tokens.DetokenizeBody))]
 [JsonSerializable(typeof(Tokens.DetokenizeResponse))]
-[JsonSerializable(typeof(Tokens.ApplyTemplateResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -117,6 +117,9 @@ public sealed class RunnerClient : ILoadedModel
     public Task<string> DetokenizeAsync(IReadOnlyList<int> tokens, CancellationToken ct) =>
         UnaryAsync(async token => (await _client.DetokenizeAsync(new DetokenizeRequest { Tokens = { tokens } }, cancellationToken: token)).Text, "detokenization", ct);
 
+    public Task<string> ApplyTemplateAsync(ChatRequest request, CancellationToken ct) =>
+        UnaryAsync(async token => (await _client.ApplyTemplateAsync(RunnerWire.ToWire(request), cancellationToken: token)).Prompt, "template rendering", ct);
+
     public async Task<ImageGenerationResult> GenerateImagesAsync(ImageGenerationRequest request, IProgress<ImageGenerationProgress>? progress, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -51,6 +51,9 @@ internal sealed class ModelRunnerService(ILoadedModel model, IHostApplicationLif
     public override Task<DetokenizeReply> Detokenize(DetokenizeRequest request, ServerCallContext context) =>
         UnaryAsync(context, "detokenization", async ct => new DetokenizeReply { Text = await model.DetokenizeAsync([.. request.Tokens], ct) });
 
+    public override Task<ApplyTemplateReply> ApplyTemplate(GenerateRequest request, ServerCallContext context) =>
+        UnaryAsync(context, "template rendering", async ct => new ApplyTemplateReply { Prompt = await model.ApplyTemplateAsync(RunnerWire.FromWire(request), ct) });
+
     public override async Task GenerateImages(GenerateImagesRequest request, IServerStreamWriter<GenerateImagesEvent> responseStream, ServerCallContext context)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);

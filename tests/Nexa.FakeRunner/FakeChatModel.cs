@@ -16,7 +16,7 @@ namespace Nexa.FakeRunner;
 /// native code. Started as an embedder or a reranker it serves only those (<see cref="FakeEmbeddings"/>), as an
 /// image_gen model only image generation (<see cref="FakeImages"/>). It echoes the last user message one word per event, honours MaxTokens, Stop and Parallel (a request
 /// waits for a free slot like a real sequence), and takes magic user messages (<see cref="Magic"/>) that make it fail
-/// the ways a real engine does.
+/// the ways a real engine does. Its chat template is <see cref="FakeTemplate"/>.
 /// </summary>
 public sealed class FakeChatModel : ILoadedModel
 {
@@ -201,6 +201,13 @@ public sealed class FakeChatModel : ILoadedModel
         {
             _slots.Release();
         }
+    }
+
+    public Task<string> ApplyTemplateAsync(ChatRequest request, CancellationToken ct)
+    {
+        if (_isImageModel || _kind is not null)
+            throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "apply a chat template", "it has no chat template");
+        return Task.FromResult(FakeTemplate.Render(request));
     }
 
     public Task<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken ct) => _kind == EmbeddingModelKind.Embedder

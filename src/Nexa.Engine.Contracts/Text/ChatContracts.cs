@@ -222,6 +222,14 @@ public interface ILoadedModel : IAsyncDisposable
     /// <summary>Streams one generation. Cancelling the token stops it and frees its sequence at once.</summary>
     IAsyncEnumerable<GenerationEvent> GenerateAsync(ChatRequest request, CancellationToken ct);
 
+    /// <summary>
+    /// The chat rendered by the model's chat template with the generation prompt: the text generation would tokenize
+    /// for <paramref name="request"/> (without the BOS the tokenizer adds by itself), as llama-server's
+    /// <c>/apply-template</c> answers it. Only the messages, tools, thinking switch and template variables matter.
+    /// </summary>
+    Task<string> ApplyTemplateAsync(ChatRequest request, CancellationToken ct) =>
+        throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "apply a chat template", "only text and vision models have a chat template here");
+
     /// <summary>The text's tokens with their bytes (text models).</summary>
     Task<IReadOnlyList<TokenPiece>> TokenizeAsync(TokenizeRequest request, CancellationToken ct) =>
         throw EngineException.ModelCannot(Path.GetFileName(Info.Path), "tokenize", "only text and vision models tokenize here");

@@ -143,6 +143,26 @@ internal sealed partial class ChatPromptBuilder
         }
     }
 
+    /// <summary>
+    /// The chat as the template renders it, generation prompt included: the text <see cref="Build"/> tokenizes, without
+    /// the BOS the vocabulary adds by itself (llama-server's <c>/apply-template</c>). Same checks and template errors as
+    /// <see cref="Build"/>, no tokenization. Images are refused: in a prompt each is a place mtmd fills, not text.
+    /// </summary>
+    public string RenderText(IReadOnlyList<ChatMessage> messages, bool enableThinking,
+        IReadOnlyList<ChatTool>? tools = null, string? templateKwargsJson = null)
+    {
+        Validate(messages);
+        if (messages.Any(m => m.Images is { Count: > 0 }))
+        {
+            throw new EngineException(EngineErrorKind.InvalidRequest, "not supported yet: images in a rendered prompt", ErrorCodes.UnsupportedParameter, "messages");
+        }
+
+        var rendered = _template is not null
+            ? RenderTemplate(messages, [], enableThinking, TemplateValues.Tools(tools), TemplateValues.Variables(templateKwargsJson))
+            : RenderBuiltIn(messages, []);
+        return rendered.Text;
+    }
+
     private RenderedText RenderTemplate(IReadOnlyList<ChatMessage> messages, List<(int Message, int Index)> imageRefs, bool enableThinking,
         IReadOnlyList<object?>? tools, IReadOnlyDictionary<string, object?> variables)
     {

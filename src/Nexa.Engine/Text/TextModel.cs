@@ -137,6 +137,17 @@ public sealed class TextModel : ILoadedModel
         }
     }
 
+    public Task<string> ApplyTemplateAsync(ChatRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ct.ThrowIfCancellationRequested();
+        // As a prompt is built: on the caller's thread, beside other requests, the weights pinned.
+        using (_callers.Enter(this))
+        {
+            return Task.FromResult(_prompts.RenderText(request.Messages, request.EnableThinking, request.Tools, request.TemplateKwargsJson));
+        }
+    }
+
     public Task<IReadOnlyList<TokenPiece>> TokenizeAsync(TokenizeRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Nexa.Protocol.Tokens;
 
@@ -30,6 +29,3 @@ public sealed record DetokenizeBody
 }
 
 public sealed record DetokenizeResponse(string Content);
-
-/// <summary><c>POST /apply-template</c>'s answer: the prompt the model would read for a chat request.</summary>
-public sealed record ApplyTemplateResponse([property: JsonPropertyName("prompt")] string Prompt);

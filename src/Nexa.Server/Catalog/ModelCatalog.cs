@@ -49,6 +49,8 @@ internal sealed class ModelCatalog(ModelStore store, ServerOptions options)
                 break;
             case ModelTask.Tokenize when model.ModelType is ModelTypes.Embedder or ModelTypes.Reranker or ModelTypes.ImageGen or ModelTypes.Asr or ModelTypes.Tts:
                 throw Cannot(model, requested, "tokenize", "/tokenize and /detokenize need an llm or vlm model");
+            case ModelTask.ApplyTemplate when model.ModelType is ModelTypes.Embedder or ModelTypes.Reranker or ModelTypes.ImageGen or ModelTypes.Asr or ModelTypes.Tts:
+                throw Cannot(model, requested, "apply a chat template", "/apply-template needs an llm or vlm model");
             case ModelTask.Embeddings when model.ModelType != ModelTypes.Embedder:
                 throw Cannot(model, requested, "create embeddings", $"/v1/embeddings needs an {ModelTypes.Embedder} model");
             case ModelTask.Rerank when model.ModelType != ModelTypes.Reranker:

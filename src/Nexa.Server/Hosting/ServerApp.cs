@@ -73,6 +73,7 @@ internal static class ServerApp
         app.Lifetime.ApplicationStopped.Register(imageFiles.Dispose);
         var images = new ImagesEndpoint(pipeline, imageFiles, time);
         var tokens = new TokenEndpoints(pipeline);
+        var applyTemplate = new ApplyTemplateEndpoint(pipeline);
 
         var trimmer = new MemoryTrimmer(time);
         app.Lifetime.ApplicationStopped.Register(trimmer.Dispose);
@@ -112,6 +113,7 @@ internal static class ServerApp
         app.MapGet(ImageFiles.RoutePrefix + "{name}", images.ServeFileAsync);
         app.MapPost("/tokenize", tokens.TokenizeAsync);
         app.MapPost("/detokenize", tokens.DetokenizeAsync);
+        app.MapPost("/apply-template", applyTemplate.HandleAsync);
         return (app, residency);
     }
 

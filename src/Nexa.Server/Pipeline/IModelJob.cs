@@ -23,6 +23,9 @@ internal enum ModelTask
 
     /// <summary>Text ↔ tokens with a chat model's vocabulary (<c>/tokenize</c>, <c>/detokenize</c>).</summary>
     Tokenize,
+
+    /// <summary>A chat rendered by a chat model's template (<c>/apply-template</c>).</summary>
+    ApplyTemplate,
 }
 
 /// <param name="Task">The kind of work.</param>

@@ -15,7 +15,7 @@ internal static partial class BuiltinFilters
         return item =>
         {
             var key = get(item);
-            return !sensitive && key is TemplateString s ? TemplateString.Template(s.Text.ToLowerInvariant()) : key;
+            return !sensitive && key is TemplateString s ? TemplateString.Template(PyCase.Lower(s.Text)) : key;
         };
     }
 

@@ -54,7 +54,7 @@ internal static partial class BuiltinFilters
                 return Batch(Items(value), (int)Py.ToLong(batch[0]), Given(batch[1]) ? batch[1] : CallArguments.Missing);
             case "capitalize":
                 var c = Str(value);
-                return c.WithText(PyStrings.Capitalize(c.Text));
+                return c.WithText(PyCase.Capitalize(c.Text));
             case "center":
                 var center = Bind("width");
                 return PyStrings.Pad(Str(value), Given(center[0]) ? (int)Py.ToLong(center[0]) : 80, " ", "center");
@@ -97,7 +97,7 @@ internal static partial class BuiltinFilters
                 {
                     Undefined => new List<object?>(),
                     PyDict dict => new List<object?>(dict.Select(p => (object?)new PyTuple([p.Key, p.Value]))),
-                    _ => throw new TemplateException($"can only get item pairs from a mapping, not {Py.TypeName(value)}"),
+                    _ => throw new TemplateException("Can only get item pairs from a mapping."),
                 };
             case "join":
                 var join = Bind("d", "attribute");
@@ -112,13 +112,13 @@ internal static partial class BuiltinFilters
                 return new List<object?>(Items(value));
             case "lower":
                 var lower = Str(value);
-                return lower.WithText(lower.Text.ToLowerInvariant());
+                return lower.WithText(PyCase.Lower(lower.Text));
             case "upper":
                 var upper = Str(value);
-                return upper.WithText(upper.Text.ToUpperInvariant());
+                return upper.WithText(PyCase.Upper(upper.Text));
             case "title":
                 var title = Str(value);
-                return title.WithText(Title(title.Text));
+                return title.WithText(PyCase.TitleWords(title.Text));
             case "map":
                 return Map(renderer, value, args);
             case "max" or "min":
@@ -227,27 +227,6 @@ internal static partial class BuiltinFilters
 
             return item;
         };
-    }
-
-    /// <summary>jinja2's title filter: each run between spaces, dashes and opening brackets gets an upper first letter.</summary>
-    private static string Title(string text)
-    {
-        var chars = text.ToCharArray();
-        var wordStart = true;
-        for (var i = 0; i < chars.Length; i++)
-        {
-            var separator = char.IsWhiteSpace(chars[i]) || chars[i] is '-' or '(' or '{' or '[' or '<';
-            if (separator)
-            {
-                wordStart = true;
-                continue;
-            }
-
-            chars[i] = wordStart ? char.ToUpperInvariant(chars[i]) : char.ToLowerInvariant(chars[i]);
-            wordStart = false;
-        }
-
-        return new string(chars);
     }
 
     private static string AsciiOnly(string json)

@@ -305,7 +305,7 @@ internal static class Py
         TemplateString or NullContent => throw new TemplateException($"'in <string>' requires string as left operand, not {TypeName(item)}"),
         List<object?> list => list.Any(x => Equal(x, item)),
         PyDict dict => dict.ContainsKey(item),
-        Undefined u => throw new TemplateException(u.Message),
+        Undefined => false, // jinja2's Undefined iterates as empty, so nothing is in it
         _ => throw new TemplateException($"argument of type '{TypeName(container)}' is not iterable"),
     };
 }

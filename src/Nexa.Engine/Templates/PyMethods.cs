@@ -18,12 +18,12 @@ internal static class PyMethods
 
     private static BuiltinFunction? StringMethod(TemplateString s, string name) => name switch
     {
-        "upper" => Method(name, _ => s.WithText(s.Text.ToUpperInvariant())),
-        "lower" => Method(name, _ => s.WithText(s.Text.ToLowerInvariant())),
-        "casefold" => Method(name, _ => s.WithText(s.Text.ToLowerInvariant())),
-        "swapcase" => Method(name, _ => s.WithText(new string([.. s.Text.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c))]))),
-        "title" => Method(name, _ => s.WithText(PyStrings.Title(s.Text))),
-        "capitalize" => Method(name, _ => s.WithText(PyStrings.Capitalize(s.Text))),
+        "upper" => Method(name, _ => s.WithText(PyCase.Upper(s.Text))),
+        "lower" => Method(name, _ => s.WithText(PyCase.Lower(s.Text))),
+        "casefold" => Method(name, _ => s.WithText(PyCase.CaseFold(s.Text))),
+        "swapcase" => Method(name, _ => s.WithText(PyCase.SwapCase(s.Text))),
+        "title" => Method(name, _ => s.WithText(PyCase.Title(s.Text))),
+        "capitalize" => Method(name, _ => s.WithText(PyCase.Capitalize(s.Text))),
         "strip" => Method(name, a => PyStrings.Strip(s, Chars(a, name), left: true, right: true)),
         "lstrip" => Method(name, a => PyStrings.Strip(s, Chars(a, name), left: true, right: false)),
         "rstrip" => Method(name, a => PyStrings.Strip(s, Chars(a, name), left: false, right: true)),
@@ -50,8 +50,9 @@ internal static class PyMethods
         "isalpha" => Method(name, _ => s.Length > 0 && s.Text.All(char.IsLetter)),
         "isalnum" => Method(name, _ => s.Length > 0 && s.Text.All(char.IsLetterOrDigit)),
         "isspace" => Method(name, _ => s.Length > 0 && s.Text.All(c => TemplateLexer.PythonWhitespace.Contains(c))),
-        "islower" => Method(name, _ => s.Text.Any(char.IsLetter) && !s.Text.Any(char.IsUpper)),
-        "isupper" => Method(name, _ => s.Text.Any(char.IsLetter) && !s.Text.Any(char.IsLower)),
+        "islower" => Method(name, _ => PyCase.IsLower(s.Text)),
+        "isupper" => Method(name, _ => PyCase.IsUpper(s.Text)),
+        "istitle" => Method(name, _ => PyCase.IsTitle(s.Text)),
         "ljust" or "rjust" or "center" => Method(name, a =>
         {
             var p = a.Bind(name, "width", "fillchar");

@@ -63,6 +63,13 @@ internal static class PyOperators
             return a is PyTuple && b is PyTuple ? new PyTuple(x.Concat(y)) : new List<object?>(x.Concat(y));
         }
 
+        if (a is TemplateString or List<object?>)
+        {
+            // Python's own words for a str or list on the left (a None content in a concatenation, mostly).
+            var type = Py.TypeName(a);
+            throw new TemplateException($"can only concatenate {type} (not \"{Py.TypeName(b)}\") to {type}");
+        }
+
         return Arithmetic("+", a, b, (p, q) => checked(p + q), (p, q) => p + q);
     }
 

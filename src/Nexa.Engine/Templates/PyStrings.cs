@@ -1,29 +1,9 @@
-using System.Text;
-
 namespace Nexa.Engine.Templates;
 
 /// <summary>Python's str algorithms on origin-tagged strings: every result is made of slices of the input.</summary>
 internal static class PyStrings
 {
     private static bool IsSpace(char c) => Array.IndexOf(TemplateLexer.PythonWhitespace, c) >= 0;
-
-    /// <summary>Python's str.title(): a cased character after an uncased one is upper-cased, the others lower-cased.</summary>
-    public static string Title(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        var previousCased = false;
-        foreach (var c in text)
-        {
-            var cased = char.IsUpper(c) || char.IsLower(c);
-            builder.Append(cased ? previousCased ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c) : c);
-            previousCased = cased;
-        }
-
-        return builder.ToString();
-    }
-
-    public static string Capitalize(string text) =>
-        text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..].ToLowerInvariant();
 
     public static TemplateString Strip(TemplateString s, string? chars, bool left, bool right)
     {

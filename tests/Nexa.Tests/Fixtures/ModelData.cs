@@ -47,6 +47,17 @@ public static class ModelData
         return template.EnumerateArray().First(t => t.GetProperty("name").GetString() == name).GetProperty("template").GetString()!;
     }
 
+    /// <summary>
+    /// One of our own test templates under tests/model-data/our-templates: written for the tests in the manner of a
+    /// family whose real template no npm package ships (its golden family is named "ours:…").
+    /// </summary>
+    public static string OurTemplate(string file)
+    {
+        var path = Path.Combine(Folder, "our-templates", file);
+        Assert.True(File.Exists(path), $"{path} is missing: it is committed with the tests");
+        return File.ReadAllText(path);
+    }
+
     private static JsonElement ReadJson(string path)
     {
         Assert.True(File.Exists(path), $"{path} is missing: run `npm ci` in tests/model-data");

@@ -30,6 +30,13 @@ public sealed class TemplateSemanticsTests
     }
 
     [Fact]
+    public void Changing_case_keeps_a_lone_surrogate_as_python_does()
+    {
+        // JSON can carry half a surrogate pair ("\ud83d"); Python keeps it through upper() and lower().
+        Assert.Equal("AB\ud83dC|ab\ud83dc", Render("{{ s.upper() }}|{{ s | lower }}", c => c.Data("s", "aB\ud83dc")));
+    }
+
+    [Fact]
     public void Lists_and_dicts_can_be_changed_as_in_llama_cpp_though_transformers_sandbox_refuses()
     {
         Assert.Equal("[1, 2] 2 [1] {'k': 'v'}", Render("{% set l = [1] %}{% set _ = l.append(2) %}{{ l }} {{ l.pop() }} {{ l }} {% set d = {} %}{% set _ = d.update({'k': 'v'}) %}{{ d }}"));

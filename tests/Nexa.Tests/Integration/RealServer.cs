@@ -35,6 +35,9 @@ public sealed class RealServer : IAsyncDisposable
     /// <summary>The tiny chat model with a tiny LLaVA-style projector beside it (model type vlm).</summary>
     public const string VisionModel = "tiny/vision";
 
+    /// <summary>A random-weight Qwen3-architecture model with Qwen3's real tokenizer and chat template (Hermes tool calls).</summary>
+    public const string ToolModel = "tiny/qwen3-tools";
+
     /// <summary>No single step of an integration test may take longer: a hang fails the test, not the run.</summary>
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
@@ -73,7 +76,7 @@ public sealed class RealServer : IAsyncDisposable
     /// <summary>How /health names the loaded tiny model.</summary>
     public static string LoadedKey => $"{Model}:{Quant}";
 
-    public static async Task<RealServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, bool withWideModel = false, bool withVisionModel = false)
+    public static async Task<RealServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, bool withWideModel = false, bool withVisionModel = false, bool withToolModel = false)
     {
         var dir = new TempDir();
         try
@@ -86,6 +89,8 @@ public sealed class RealServer : IAsyncDisposable
             var widePath = withWideModel ? AddModel(store, WideModel, TinyModels.WriteChatModel(dir["wide.gguf"], embeddingLength: 512)) : null;
             if (withVisionModel)
                 AddModel(store, VisionModel, TinyModels.WriteChatModel(dir["vision.gguf"]), TinyVisionProjector.Write(dir["mmproj.gguf"]));
+            if (withToolModel)
+                AddModel(store, ToolModel, RealVocabularies.WriteQwen3Model(dir["qwen3-tools.gguf"]));
 
             var options = new ServerOptions { Host = "127.0.0.1:0", DataDir = store.DataDir, ContextSize = 512, Threads = 1 };
             options = configure?.Invoke(options) ?? options;
@@ -192,7 +197,9 @@ public class RealServerFixture : IAsyncLifetime
 
     protected virtual bool WithVisionModel => false;
 
-    public async Task InitializeAsync() => Server = await RealServer.StartAsync(Configure, WithWideModel, WithVisionModel);
+    protected virtual bool WithToolModel => false;
+
+    public async Task InitializeAsync() => Server = await RealServer.StartAsync(Configure, WithWideModel, WithVisionModel, WithToolModel);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
